@@ -1,0 +1,61 @@
+// Build: generate the schema validator and the file's TypeScript types from
+// schemas/ecosystem.schema.json (the single source of truth), then bundle the entry points
+// with esbuild so the CLI starts without compiling or resolving hundreds of modules.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const generated = join(root, 'src/generated');
+mkdirSync(generated, { recursive: true });
+
+const schema = JSON.parse(readFileSync(join(root, 'schemas/ecosystem.schema.json'), 'utf8'));
+
+// Ajv compiled ahead of time ("standalone"): no schema compilation at run time, no ajv core loaded.
+const { default: Ajv2020 } = await import('ajv/dist/2020.js');
+const { default: standaloneCode } = await import('ajv/dist/standalone/index.js');
+const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, code: { source: true } });
+const validate = ajv.compile(schema);
+writeIfChanged(join(generated, 'validate-ecosystem.cjs'), standaloneCode(ajv, validate));
+writeIfChanged(
+  join(generated, 'validate-ecosystem.d.cts'),
+  `import type { ErrorObject } from 'ajv';\n` +
+    `declare const validate: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };\n` +
+    `export = validate;\n`,
+);
+
+const { compile } = await import('json-schema-to-typescript');
+const types = await compile(schema, 'EcosystemFile', {
+  bannerComment: '// Generated from schemas/ecosystem.schema.json by scripts/build.mjs. Do not edit.',
+  additionalProperties: false,
+  style: { singleQuote: true },
+});
+writeIfChanged(join(generated, 'ecosystem-file.ts'), types);
+
+const entries = {
+  cli: 'src/cli/main.ts',
+  daemon: 'src/daemon/main.ts',
+  worker: 'src/worker/index.ts',
+  'cluster-primary': 'src/supervisor/cluster-primary.ts',
+};
+const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(join(root, p))));
+await build({
+  entryPoints,
+  outdir: join(root, 'dist'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  sourcemap: false,
+  logLevel: 'warning',
+  // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
+  banner: { js: "import { createRequire as __orchCreateRequire } from 'node:module'; const require = __orchCreateRequire(import.meta.url);" },
+});
+
+function writeIfChanged(path, text) {
+  if (existsSync(path) && readFileSync(path, 'utf8') === text) return;
+  writeFileSync(path, text);
+}

@@ -1,0 +1,26 @@
+// Errors with stable codes. The CLI maps each code to a message and an exit code (SPEC §4);
+// anything that is not an OrchError is an internal error and is shown with its stack.
+
+export type ErrorCode =
+  | 'ORCH_CONFIG_INVALID' // the ecosystem file failed validation (exit 2)
+  | 'ORCH_USAGE' // bad command line (exit 2)
+  | 'ORCH_APPLY_FAILED' // something did not converge (exit 3)
+  | 'ORCH_RELOAD_FAILED' // a rolling reload was rolled back (exit 3)
+  | 'ORCH_UNKNOWN_APP' // a command named an app the daemon does not know (exit 2)
+  | 'ORCH_DAEMON_UNAVAILABLE' // cannot start or reach the daemon (exit 2)
+  | 'ORCH_PROTOCOL_MISMATCH' // CLI and daemon speak different protocol versions (exit 2)
+  | 'ORCH_HOME_UNUSABLE'; // ORCH_HOME cannot be created or written (exit 2)
+
+export class OrchError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'OrchError';
+    this.code = code;
+  }
+}
+
+export const exitCodeFor = (code: ErrorCode): number =>
+  code === 'ORCH_APPLY_FAILED' || code === 'ORCH_RELOAD_FAILED' ? 3 : 2;
+
+export const isOrchError = (e: unknown): e is OrchError => e instanceof OrchError;

@@ -1,0 +1,31 @@
+// The supervisor's contract with the reconciler. The daemon holds one Supervisor; the apply
+// executor calls these methods and nothing else touches processes.
+import type { AppSpec } from '../config/desired.js';
+import type { AppView } from '../reconcile/types.js';
+
+/** Resolved when the operation converged; `ok: false` names what did not (exit 3 at the CLI). */
+export type OpResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+export interface SupervisorApi {
+  /** Every supervised app, sorted by name. */
+  apps(): readonly AppView[];
+  app(name: string): AppView | undefined;
+  /** Start a new app's instances; resolves once all are ready, or when one fails/times out. */
+  create(spec: AppSpec): Promise<OpResult>;
+  /** Change the instance count to spec.instances, touching no other instance. */
+  scale(spec: AppSpec): Promise<OpResult>;
+  /** Stop every instance, then start new ones with `spec` (interrupts service). */
+  restart(spec: AppSpec): Promise<OpResult>;
+  /** Rolling replacement within reload.maxSurge / maxUnavailable; rolls back on failure. */
+  reload(spec: AppSpec): Promise<OpResult>;
+  /** Replace settings that need no new process. */
+  update(spec: AppSpec): void;
+  /** Start instances that are stopped / errored / rolled back. */
+  start(name: string): Promise<OpResult>;
+  /** Gracefully stop every instance; the app stays known, marked stopped. */
+  stop(name: string): Promise<OpResult>;
+  /** Gracefully stop every instance and forget the app. */
+  remove(name: string): Promise<OpResult>;
+  /** Stop everything (daemon shutdown). */
+  shutdown(): Promise<void>;
+}
