@@ -59,6 +59,8 @@ export type Action =
       readonly spec: AppSpec;
       readonly from: number;
       readonly to: number;
+      /** `instances` and any in-place settings that change with it (the spec carries them). */
+      readonly changes?: readonly FieldChange[];
     }
   | {
       /** New processes, old ones stopped first: interrupts service. */
@@ -89,6 +91,8 @@ export type Action =
       readonly app: string;
       readonly spec: AppSpec;
       readonly reason: DriftReason;
+      /** In-place settings the file changed meanwhile (the spec carries them); absent when none. */
+      readonly changes?: readonly FieldChange[];
     };
 
 export type ActionType = Action['type'];
