@@ -10,6 +10,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const generated = join(root, 'src/generated');
 mkdirSync(generated, { recursive: true });
 
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const schema = JSON.parse(readFileSync(join(root, 'schemas/ecosystem.schema.json'), 'utf8'));
 
 // Ajv compiled ahead of time ("standalone"): no schema compilation at run time, no ajv core loaded.
@@ -51,6 +52,7 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: false,
   logLevel: 'warning',
+  define: { __ORCH_VERSION__: JSON.stringify(pkg.version) },
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: { js: "import { createRequire as __orchCreateRequire } from 'node:module'; const require = __orchCreateRequire(import.meta.url);" },
 });

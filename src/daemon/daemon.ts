@@ -1,0 +1,152 @@
+// The daemon's verbs: one handler per protocol method. Mutations go through one serial queue;
+// the desired state is persisted before it is acted on.
+import pidusage from 'pidusage';
+import type { Logger } from 'pino';
+import type { DesiredState } from '../config/desired.js';
+import { OrchError } from '../errors.js';
+import { executePlan } from '../reconcile/apply.js';
+import { planActions, sharesPort } from '../reconcile/plan.js';
+import type { ActualState } from '../reconcile/types.js';
+import type { SupervisorApi } from '../supervisor/types.js';
+import type { ActionResult, DaemonInfo, Method, Params, ProcessStats, ProgressEvent, Result } from './protocol.js';
+import { PROTOCOL_VERSION } from './protocol.js';
+import { SerialQueue } from './serial-queue.js';
+import type { PersistedState } from './state-store.js';
+import { writeState } from './state-store.js';
+
+export type Handler<M extends Method> = (params: Params<M>, emit: (e: ProgressEvent) => void) => Promise<Result<M>>;
+export type Handlers = { [M in Method]: Handler<M> };
+
+export interface DaemonDeps {
+  readonly supervisor: SupervisorApi;
+  readonly logger: Logger;
+  readonly statePath: string;
+  readonly initialState: PersistedState;
+  readonly info: Omit<DaemonInfo, 'protocol'>;
+  /** Called after `shutdown` has stopped every app. */
+  readonly onShutdown: () => void;
+}
+
+export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect: () => Promise<void> } => {
+  const { supervisor, logger } = deps;
+  const queue = new SerialQueue();
+  let state = deps.initialState;
+
+  const persist = async (next: PersistedState): Promise<void> => {
+    await writeState(deps.statePath, next);
+    state = next;
+  };
+  const actual = (): ActualState => ({ apps: supervisor.apps() });
+  const appOrThrow = (name: string) => {
+    const app = supervisor.app(name);
+    if (!app) throw new OrchError('ORCH_UNKNOWN_APP', `no app named '${name}' (see 'orch status')`);
+    return app;
+  };
+  const result = (app: string, type: ActionResult['type'], r: { ok: boolean; reason?: string }): ActionResult =>
+    r.ok ? { app, type, ok: true } : { app, type, ok: false, ...(r.reason === undefined ? {} : { reason: r.reason }) };
+
+  const apply = async (desired: DesiredState, emit: (e: ProgressEvent) => void) => {
+    const names = new Set(desired.apps.map((a) => a.name));
+    await persist({
+      ...state,
+      projects: { ...state.projects, [desired.project]: desired },
+      stopped: state.stopped.filter((n) => !names.has(n)),
+    });
+    const plan = planActions(desired, actual());
+    emit({ type: 'plan', plan });
+    const log = logger.child({ project: desired.project, file: desired.file });
+    log.info({ actions: plan.actions.map((a) => `${a.type} ${a.app}`) }, 'apply');
+    const results = await executePlan(plan, supervisor, (e) => {
+      if (e.type === 'action-done') log.info({ ...e.result }, 'action done');
+      emit(e);
+    });
+    return { plan, results };
+  };
+
+  // Keep the persisted desired state in step with imperative deletes, so a daemon restart
+  // does not bring a deleted app back.
+  const forgetApp = (name: string): PersistedState => {
+    const projects = Object.fromEntries(
+      Object.entries(state.projects).map(([p, d]) => [p, { ...d, apps: d.apps.filter((a) => a.name !== name) }]),
+    );
+    return { ...state, projects, stopped: state.stopped.filter((n) => n !== name) };
+  };
+
+  const handlers: Handlers = {
+    hello: async () => ({ protocol: PROTOCOL_VERSION, ...deps.info }),
+    actual: async () => actual(),
+    status: async () => {
+      const apps = supervisor.apps();
+      const pids = apps.flatMap((a) => a.instances.map((i) => i.pid)).filter((p): p is number => p !== undefined);
+      const stats: Record<string, ProcessStats> = {};
+      if (pids.length > 0) {
+        try {
+          const usage = await pidusage(pids);
+          for (const [pid, u] of Object.entries(usage)) if (u) stats[pid] = { cpu: u.cpu, memory: u.memory };
+        } catch {
+          // a process exited between listing and sampling: report without stats
+        }
+      }
+      return { apps, stats };
+    },
+    apply: (p, emit) => queue.run(() => apply(p.desired, emit)),
+    stop: (p) =>
+      queue.run(async () => {
+        appOrThrow(p.app);
+        await persist({ ...state, stopped: [...new Set([...state.stopped, p.app])] });
+        return result(p.app, 'update', await supervisor.stop(p.app));
+      }),
+    start: (p) =>
+      queue.run(async () => {
+        appOrThrow(p.app);
+        await persist({ ...state, stopped: state.stopped.filter((n) => n !== p.app) });
+        return result(p.app, 'start', await supervisor.start(p.app));
+      }),
+    restart: (p) => queue.run(async () => result(p.app, 'restart', await supervisor.restart(appOrThrow(p.app).spec))),
+    reload: (p) =>
+      queue.run(async () => {
+        const { spec } = appOrThrow(p.app);
+        // A fork-mode app has no shared port to hold connections: its reload is a restart, and says so.
+        return sharesPort(spec)
+          ? result(p.app, 'reload', await supervisor.reload(spec))
+          : result(p.app, 'restart', await supervisor.restart(spec));
+      }),
+    delete: (p) =>
+      queue.run(async () => {
+        appOrThrow(p.app);
+        await persist(forgetApp(p.app));
+        return result(p.app, 'delete', await supervisor.remove(p.app));
+      }),
+    down: (p) =>
+      queue.run(async () => {
+        const names = supervisor
+          .apps()
+          .filter((a) => a.spec.project === p.project)
+          .map((a) => a.spec.name);
+        const { [p.project]: _gone, ...projects } = state.projects;
+        await persist({ ...state, projects, stopped: state.stopped.filter((n) => !names.includes(n)) });
+        const plan = { project: p.project, actions: names.map((app) => ({ type: 'delete' as const, app, instances: 0 })) };
+        return executePlan(plan, supervisor);
+      }),
+    shutdown: () =>
+      queue.run(async () => {
+        const stopped = supervisor.apps().length;
+        await supervisor.shutdown();
+        setImmediate(deps.onShutdown);
+        return { stopped };
+      }),
+  };
+
+  // Converge to what was last applied, as after any apply (SPEC §7). Apps stopped by the user stay stopped.
+  const resurrect = () =>
+    queue.run(async () => {
+      for (const desired of Object.values(state.projects)) {
+        const kept = { ...desired, apps: desired.apps.filter((a) => !state.stopped.includes(a.name)) };
+        const plan = planActions(kept, actual());
+        const results = await executePlan({ ...plan, actions: plan.actions.filter((a) => a.type !== 'delete') }, supervisor);
+        logger.info({ project: desired.project, results }, 'resurrected');
+      }
+    });
+
+  return { handlers, resurrect };
+};

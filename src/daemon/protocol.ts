@@ -1,0 +1,73 @@
+// The control protocol: newline-delimited JSON over the unix socket in ORCH_HOME.
+// Every request carries the protocol version; a daemon answers a different version with
+// ORCH_PROTOCOL_MISMATCH instead of guessing. Long operations stream `event` lines before
+// their single final response.
+import type { DesiredState } from '../config/desired.js';
+import type { ErrorCode } from '../errors.js';
+import type { ActualState, AppView, Plan } from '../reconcile/types.js';
+
+export const PROTOCOL_VERSION = 1;
+
+export interface ProcessStats {
+  /** Percent of one core since the previous sample. */
+  readonly cpu: number;
+  /** Resident set size, bytes. */
+  readonly memory: number;
+}
+
+export interface ActionResult {
+  readonly app: string;
+  readonly type: Plan['actions'][number]['type'];
+  readonly ok: boolean;
+  readonly reason?: string;
+}
+
+export interface ApplyReport {
+  readonly plan: Plan;
+  readonly results: readonly ActionResult[];
+}
+
+export interface DaemonInfo {
+  readonly protocol: number;
+  readonly version: string;
+  readonly pid: number;
+  readonly home: string;
+  readonly startedAt: number;
+}
+
+/** Method name → [params, result]. One entry per daemon verb (PM2's one RPC table, typed). */
+export interface Methods {
+  hello: [Record<string, never>, DaemonInfo];
+  actual: [Record<string, never>, ActualState];
+  status: [Record<string, never>, { apps: readonly AppView[]; stats: Record<string, ProcessStats> }];
+  apply: [{ desired: DesiredState }, ApplyReport];
+  stop: [{ app: string }, ActionResult];
+  start: [{ app: string }, ActionResult];
+  restart: [{ app: string }, ActionResult];
+  reload: [{ app: string }, ActionResult];
+  delete: [{ app: string }, ActionResult];
+  down: [{ project: string }, readonly ActionResult[]];
+  shutdown: [Record<string, never>, { stopped: number }];
+}
+
+export type Method = keyof Methods;
+export type Params<M extends Method> = Methods[M][0];
+export type Result<M extends Method> = Methods[M][1];
+
+export interface Request<M extends Method = Method> {
+  readonly v: number;
+  readonly id: number;
+  readonly method: M;
+  readonly params: Params<M>;
+}
+
+/** Progress of a long operation, streamed before the response. */
+export type ProgressEvent =
+  | { readonly type: 'plan'; readonly plan: Plan }
+  | { readonly type: 'action-start'; readonly app: string; readonly action: string }
+  | { readonly type: 'action-done'; readonly result: ActionResult };
+
+export type Response =
+  | { readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly id: number; readonly ok: false; readonly error: { readonly code: ErrorCode | 'ORCH_INTERNAL'; readonly message: string } }
+  | { readonly id: number; readonly event: ProgressEvent };

@@ -1,0 +1,85 @@
+// Executes a plan against the supervisor. The plan decides *what*; this decides only *when*:
+// deletes first (dependents before their dependencies, freeing ports for what comes next), then
+// every other action as soon as the actions of the apps it depends on have finished — so
+// independent apps start in parallel and a dependency is always ready before its dependents.
+import type { ActionResult, ProgressEvent } from '../daemon/protocol.js';
+import type { OpResult, SupervisorApi } from '../supervisor/types.js';
+import type { Action, Plan } from './types.js';
+
+export const executePlan = async (
+  plan: Plan,
+  supervisor: SupervisorApi,
+  onEvent: (e: ProgressEvent) => void = () => {},
+): Promise<ActionResult[]> => {
+  const deletes = plan.actions.filter((a) => a.type === 'delete');
+  const others = plan.actions.filter((a) => a.type !== 'delete');
+  const run = (a: Action) => runAction(a, supervisor, onEvent);
+
+  // A deleted app waits for the deletion of every deleted app that depends on it.
+  const dependentsOf = (a: Action): string[] =>
+    deletes.filter((d) => supervisor.app(d.app)?.spec.dependsOn.includes(a.app) ?? false).map((d) => d.app);
+  const deleted = await runInOrder(deletes, dependentsOf, run);
+  const rest = await runInOrder(others, (a) => ('spec' in a ? [...a.spec.dependsOn] : []), run);
+  const byApp = new Map([...deleted, ...rest].map((r) => [r.app, r]));
+  return plan.actions.map((a) => byApp.get(a.app) ?? { app: a.app, type: a.type, ok: false, reason: 'not run' });
+};
+
+/** Runs each action once all actions it waits for (by app name, within `actions`) have finished. */
+const runInOrder = async (
+  actions: readonly Action[],
+  waitsFor: (a: Action) => readonly string[],
+  run: (a: Action) => Promise<ActionResult>,
+): Promise<ActionResult[]> => {
+  const started = new Map<string, Promise<ActionResult>>();
+  const inPlan = new Set(actions.map((a) => a.app));
+  const start = (a: Action): Promise<ActionResult> => {
+    const existing = started.get(a.app);
+    if (existing) return existing;
+    const promise = (async () => {
+      const deps = waitsFor(a).filter((d) => inPlan.has(d) && d !== a.app);
+      const results = await Promise.all(deps.map((d) => start(actions.find((x) => x.app === d)!)));
+      const failed = results.find((r) => !r.ok);
+      if (failed) return { app: a.app, type: a.type, ok: false, reason: `not started: dependency ${failed.app} failed` };
+      return run(a);
+    })();
+    started.set(a.app, promise);
+    return promise;
+  };
+  return Promise.all(actions.map(start));
+};
+
+const runAction = async (a: Action, supervisor: SupervisorApi, onEvent: (e: ProgressEvent) => void): Promise<ActionResult> => {
+  onEvent({ type: 'action-start', app: a.app, action: a.type });
+  let outcome: OpResult;
+  try {
+    outcome = await dispatch(a, supervisor);
+  } catch (e) {
+    outcome = { ok: false, reason: `internal error: ${(e as Error).message}` };
+  }
+  const result: ActionResult = outcome.ok
+    ? { app: a.app, type: a.type, ok: true }
+    : { app: a.app, type: a.type, ok: false, reason: outcome.reason };
+  onEvent({ type: 'action-done', result });
+  return result;
+};
+
+const dispatch = (a: Action, supervisor: SupervisorApi): Promise<OpResult> => {
+  switch (a.type) {
+    case 'create':
+      return supervisor.create(a.spec);
+    case 'delete':
+      return supervisor.remove(a.app);
+    case 'scale':
+      return supervisor.scale(a.spec);
+    case 'restart':
+      return supervisor.restart(a.spec);
+    case 'reload':
+      return supervisor.reload(a.spec);
+    case 'update':
+      supervisor.update(a.spec);
+      return Promise.resolve({ ok: true });
+    case 'start':
+      supervisor.update(a.spec);
+      return supervisor.start(a.app);
+  }
+};
