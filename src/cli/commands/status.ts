@@ -1,0 +1,83 @@
+import Table from 'cli-table3';
+import { DaemonClient } from '../../daemon/client.js';
+import { homePaths } from '../../daemon/paths.js';
+import type { OutputFormat } from '../output.js';
+import { formatBytes, formatDuration, paint, printJson, println, useColor } from '../output.js';
+
+/**
+ * `orch status --output json` shape: `{ "apps": [{ "name", "project", "mode", "stopped",
+ * "instances": [{ "index", "pid", "state", "uptime_ms", "restarts", "cpu", "memory", "port",
+ * "last_exit": { "code", "signal", "at" } | null, "reason": string | null }] }] }`.
+ * cpu is percent of one core, memory is RSS in bytes; both null when not sampled.
+ */
+export const status = async (opts: { output: OutputFormat }): Promise<void> => {
+  const client = await DaemonClient.connect(homePaths());
+  let snapshot;
+  try {
+    snapshot = await client.request('status', {});
+  } finally {
+    client.close();
+  }
+  const now = Date.now();
+  const apps = snapshot.apps.map((a) => ({
+    name: a.spec.name,
+    project: a.spec.project,
+    mode: a.spec.mode,
+    stopped: a.stopped,
+    instances: a.instances.map((i) => {
+      const stats = i.pid === undefined ? undefined : snapshot.stats[String(i.pid)];
+      return {
+        index: i.index,
+        pid: i.pid ?? null,
+        state: i.state,
+        uptime_ms: i.state === 'online' && i.startedAt !== undefined ? now - i.startedAt : null,
+        restarts: i.restarts,
+        cpu: stats ? Math.round(stats.cpu * 10) / 10 : null,
+        memory: stats ? stats.memory : null,
+        port: i.port ?? null,
+        last_exit: i.lastExit ?? null,
+        reason: i.reason ?? null,
+      };
+    }),
+  }));
+  if (opts.output === 'json') {
+    printJson({ apps });
+    return;
+  }
+  if (apps.length === 0) {
+    println('No apps. Declare some in ecosystem.yaml and run orch apply.');
+    return;
+  }
+  const color = useColor();
+  const table = new Table({
+    head: ['APP', '#', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'CPU', 'MEM', 'PORT', 'REASON'],
+    style: { head: color ? ['bold'] : [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
+    chars: Object.fromEntries(
+      ['top', 'top-mid', 'top-left', 'top-right', 'bottom', 'bottom-mid', 'bottom-left', 'bottom-right', 'left', 'left-mid', 'mid', 'mid-mid', 'right', 'right-mid', 'middle'].map((k) => [k, '']),
+    ),
+  });
+  for (const a of apps) {
+    if (a.instances.length === 0) table.push([a.name, '-', '-', a.stopped ? 'stopped' : '-', '-', '-', '-', '-', '-', '']);
+    for (const i of a.instances) {
+      table.push([
+        a.name,
+        String(i.index),
+        i.pid === null ? '-' : String(i.pid),
+        stateColor(i.state, color),
+        formatDuration(i.uptime_ms ?? undefined),
+        String(i.restarts),
+        i.cpu === null ? '-' : `${i.cpu}%`,
+        formatBytes(i.memory ?? undefined),
+        i.port === null ? '-' : String(i.port),
+        i.reason ?? '',
+      ]);
+    }
+  }
+  println(table.toString().split('\n').map((l) => l.trimEnd()).join('\n'));
+};
+
+const stateColor = (state: string, color: boolean): string => {
+  if (state === 'online') return paint.green(color, state);
+  if (state === 'errored' || state === 'rollback') return paint.red(color, state);
+  return paint.yellow(color, state);
+};

@@ -1,0 +1,28 @@
+import { formatDiagnostic } from '../../config/desired.js';
+import { loadEcosystem } from '../../config/load.js';
+import type { OutputFormat } from '../output.js';
+import { eprintln, printJson, println } from '../output.js';
+
+/**
+ * `orch validate --output json` shape:
+ * `{ "valid": boolean, "file": string, "project"?: string, "apps"?: string[],
+ *    "errors": [{ "file", "line", "col", "path", "message" }] }`
+ */
+export const validate = async (file: string, opts: { output: OutputFormat }): Promise<void> => {
+  const result = await loadEcosystem(file, { env: process.env });
+  if (opts.output === 'json') {
+    printJson(
+      result.ok
+        ? { valid: true, file, project: result.desired.project, apps: result.desired.apps.map((a) => a.name), errors: [] }
+        : { valid: false, file, errors: result.errors },
+    );
+  } else if (result.ok) {
+    const n = result.desired.apps.length;
+    println(`${file} is valid: project "${result.desired.project}", ${n} app${n === 1 ? '' : 's'}.`);
+  } else {
+    for (const d of result.errors) eprintln(formatDiagnostic(d));
+    const n = result.errors.length;
+    eprintln(`${n} error${n === 1 ? '' : 's'} in ${file}.`);
+  }
+  process.exitCode = result.ok ? 0 : 2;
+};
