@@ -1,0 +1,192 @@
+// The I/O that follows the instance state machine: spawn, readiness, exit handling, back-off
+// timers and stopping. Every state change goes through `transition`.
+import type { Logger } from 'pino';
+import type { AppSpec, ReadyType } from '../config/desired.js';
+import type { InstanceView } from '../reconcile/types.js';
+import { hasProcess, type Instance, type InstanceEvent, initialInstance, transition } from './instance.js';
+import { type ReadinessProbe, waitForReady } from './readiness.js';
+import type { ChildHandle, ExitInfo, Launcher } from './spawn.js';
+import { signalGroup, stopProcessGroup } from './stop.js';
+import type { OpResult } from './types.js';
+
+export interface RunnerDeps {
+  readonly launcher: Launcher;
+  readonly probes: Readonly<Record<ReadyType, ReadinessProbe>>;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+export class InstanceRunner {
+  private instance: Instance;
+  private child: ChildHandle | undefined;
+  private backoffTimer: NodeJS.Timeout | undefined;
+  private readyCancel: AbortController | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly logger: Logger;
+  private disposed = false;
+
+  constructor(
+    /** The spec this instance's processes are started with; update() swaps it in place. */
+    public spec: AppSpec,
+    readonly index: number,
+    private readonly deps: RunnerDeps,
+    carried?: { restarts: number },
+  ) {
+    this.instance = { ...initialInstance(index), restarts: carried?.restarts ?? 0 };
+    this.logger = deps.logger.child({ app: spec.name, instance: index });
+  }
+
+  get current(): Instance {
+    return this.instance;
+  }
+
+  get port(): number | undefined {
+    return this.deps.launcher.instancePort(this.spec, this.index);
+  }
+
+  view(): InstanceView {
+    const i = this.instance;
+    const running = hasProcess(i) ? i : undefined;
+    return {
+      index: i.index,
+      state: i.state,
+      pid: running?.pid,
+      startedAt: running?.startedAt,
+      restarts: i.restarts,
+      port: this.port,
+      lastExit: i.lastExit,
+      reason: i.reason,
+    };
+  }
+
+  /** Starts a process unless one is running; resolves once it is ready or has failed. */
+  async start(resetHistory: boolean): Promise<OpResult> {
+    const state = this.instance.state;
+    if (state === 'rollback') {
+      this.dispatch({ type: 'startRequested', resetHistory });
+      return { ok: true };
+    }
+    if (state === 'online') return { ok: true };
+    if (state === 'starting' || state === 'stopping') return { ok: false, reason: `instance ${this.index} is ${state}` };
+    this.clearBackoff();
+    this.dispatch({ type: 'startRequested', resetHistory });
+    return this.launch();
+  }
+
+  /** Gracefully stops the process group (if any); resolves once the group is gone. */
+  async stop(reason?: string): Promise<void> {
+    this.clearBackoff();
+    this.readyCancel?.abort();
+    if (this.stopping !== undefined) return this.stopping;
+    const child = this.child;
+    this.dispatch(reason === undefined ? { type: 'stopRequested' } : { type: 'stopRequested', reason });
+    if (child === undefined || this.instance.state !== 'stopping') return;
+    await this.terminate(child);
+  }
+
+  /** After a failed rolling reload: an old process kept serving. */
+  markRolledBack(reason: string): void {
+    this.dispatch({ type: 'rolledBack', reason });
+  }
+
+  /** Stops timers for good; the runner must already be stopped. */
+  dispose(): void {
+    this.disposed = true;
+    this.clearBackoff();
+    this.readyCancel?.abort();
+  }
+
+  private dispatch(event: InstanceEvent): boolean {
+    const prev = this.instance;
+    const next = transition(prev, event, this.deps.now());
+    if (next === prev) {
+      this.logger.debug({ event: event.type, state: prev.state }, 'event ignored in this state');
+      return false;
+    }
+    this.instance = next;
+    this.logger.debug({ event: event.type, from: prev.state, to: next.state }, 'instance transition');
+    if (next.state === 'backoff') this.scheduleRespawn(next.until);
+    if (next.state === 'errored' && prev.state !== 'errored') this.logger.warn({ reason: next.reason }, 'instance errored');
+    return true;
+  }
+
+  private async launch(): Promise<OpResult> {
+    const spec = this.spec;
+    const result = await this.deps.launcher.launch(spec, this.index);
+    const i = this.instance;
+    if (i.state !== 'starting' || i.pid !== undefined) {
+      // Stopped while we were spawning: the new process must not outlive the stop.
+      if (result.ok) signalGroup(result.child.pid, 'SIGKILL');
+      return { ok: false, reason: 'stopped before ready' };
+    }
+    if (!result.ok) {
+      this.logger.warn({ reason: result.reason }, 'spawn failed');
+      this.dispatch({ type: 'spawnFailed', reason: result.reason, policy: spec.restart });
+      return { ok: false, reason: result.reason };
+    }
+    const child = result.child;
+    this.child = child;
+    this.dispatch({ type: 'spawned', pid: child.pid });
+    this.logger.info({ pid: child.pid }, 'instance spawned');
+    void child.exited.then((exit) => this.onExit(child, exit)).catch((err: unknown) => this.logger.error({ err }, 'exit handler failed'));
+
+    const cancel = new AbortController();
+    this.readyCancel = cancel;
+    const outcome = await waitForReady(child, spec.ready, this.port, this.deps.probes, cancel.signal);
+    if (this.readyCancel === cancel) this.readyCancel = undefined;
+    const now = this.instance;
+    if (this.child !== child || now.state !== 'starting') {
+      return { ok: false, reason: outcome.ok ? 'stopped before ready' : outcome.reason };
+    }
+    if (outcome.ok) {
+      this.dispatch({ type: 'ready' });
+      return { ok: true };
+    }
+    if (!outcome.exited) {
+      this.dispatch({ type: 'readyFailed', reason: outcome.reason });
+      await this.terminate(child);
+    }
+    return { ok: false, reason: outcome.reason };
+  }
+
+  private onExit(child: ChildHandle, exit: ExitInfo): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    const byUs = this.instance.state === 'stopping';
+    this.dispatch({ type: 'exited', code: exit.code, signal: exit.signal, policy: this.spec.restart });
+    this.logger.info({ pid: child.pid, code: exit.code, signal: exit.signal, requested: byUs }, 'instance exited');
+    // The leader is gone: leftovers of its group must not hold the port against the respawn.
+    if (!byUs) signalGroup(child.pid, 'SIGKILL');
+  }
+
+  private terminate(child: ChildHandle): Promise<void> {
+    this.stopping ??= stopProcessGroup(child.pid, child.exited, this.spec.shutdown)
+      .then((outcome) => {
+        if (outcome.killed) this.logger.warn({ pid: child.pid, timeoutMs: this.spec.shutdown.timeoutMs }, 'shutdown timeout: group killed');
+        if (!outcome.groupGone) this.logger.error({ pgid: child.pid }, 'process group survived SIGKILL');
+      })
+      .catch((err: unknown) => this.logger.error({ err }, 'stop failed'))
+      .finally(() => {
+        this.stopping = undefined;
+      });
+    return this.stopping;
+  }
+
+  private scheduleRespawn(until: number): void {
+    this.clearBackoff();
+    if (this.disposed) return;
+    this.backoffTimer = setTimeout(() => this.respawn(), Math.max(0, until - this.deps.now()));
+  }
+
+  private respawn(): void {
+    this.backoffTimer = undefined;
+    if (!this.dispatch({ type: 'backoffElapsed' })) return;
+    this.logger.info({ restarts: this.instance.restarts }, 'restarting after back-off');
+    this.launch().catch((err: unknown) => this.logger.error({ err }, 'respawn failed'));
+  }
+
+  private clearBackoff(): void {
+    if (this.backoffTimer !== undefined) clearTimeout(this.backoffTimer);
+    this.backoffTimer = undefined;
+  }
+}
