@@ -1,0 +1,132 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freePortRange, httpGet } from '../../helpers/ports.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { createHarness, fixtures, type Harness, nodeApp, processAlive } from './harness.js';
+
+let h: Harness;
+beforeEach(() => {
+  h = createHarness();
+});
+afterEach(async () => {
+  await h.teardown();
+});
+
+const instance = (app: string, index: number) => h.supervisor.app(app)?.instances.find((i) => i.index === index);
+
+describe('create', () => {
+  it('starts every instance online with its own PORT and only the declared environment', async () => {
+    const port = await freePortRange(2);
+    process.env.ORCH_TEST_DAEMON_SECRET = 'leak';
+    const spec = nodeApp('web', 'http-server.js', [], {
+      instances: 2,
+      port,
+      env: { GREETING: 'hi' },
+      ready: { type: 'http', path: '/healthz', timeoutMs: 5000 },
+    });
+    const result = await h.supervisor.create(spec);
+    delete process.env.ORCH_TEST_DAEMON_SECRET;
+    expect(result).toEqual({ ok: true });
+    const view = h.supervisor.app('web');
+    expect(view?.instances.map((i) => [i.index, i.state, i.port])).toEqual([
+      [0, 'online', port],
+      [1, 'online', port + 1],
+    ]);
+    for (const index of [0, 1]) {
+      const env = JSON.parse((await httpGet(port + index, '/env')).body) as Record<string, string>;
+      expect(env).toMatchObject({ ORCH_APP: 'web', ORCH_INSTANCE: String(index), ORCH_PROJECT: 'test', PORT: String(port + index), GREETING: 'hi' });
+      expect(env.ORCH_TEST_DAEMON_SECRET).toBeUndefined();
+      expect(Object.keys(env).sort()).toEqual(['GREETING', 'ORCH_APP', 'ORCH_INSTANCE', 'ORCH_PROJECT', 'PATH', 'PORT']);
+    }
+    await waitFor(() => h.logText('web').includes(`web#1 out listening on ${port + 1}`), { what: 'log line' });
+    expect(h.logText('web')).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z web#\d out listening on \d+$/m);
+  });
+
+  it('reports a missing command at once, with a clear reason in the result and the view', async () => {
+    const started = Date.now();
+    const result = await h.supervisor.create(
+      nodeApp('ghost', 'forever.js', [], { command: ['no-such-command-orch'], ready: { type: 'none', timeoutMs: 10_000, delayMs: 5000 } }),
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(result).toEqual({ ok: false, reason: 'instance 0: command not found: no-such-command-orch' });
+    expect(instance('ghost', 0)?.reason).toBe('command not found: no-such-command-orch');
+  });
+
+  it('reports a file without the exec bit as permission denied', async () => {
+    const result = await h.supervisor.create(nodeApp('noexec', 'forever.js', [], { command: ['./not-executable.sh'], cwd: fixtures }));
+    expect(result).toEqual({ ok: false, reason: 'instance 0: permission denied: ./not-executable.sh' });
+  });
+});
+
+describe('readiness', () => {
+  it('waits for process.send("ready") with ready.type message', async () => {
+    const result = await h.supervisor.create(nodeApp('msg', 'ready-message.js', [], { ready: { type: 'message', timeoutMs: 5000 } }));
+    expect(result).toEqual({ ok: true });
+    expect(instance('msg', 0)?.state).toBe('online');
+  });
+
+  it('fails after ready.timeout, stops the process and marks the instance errored', async () => {
+    const result = await h.supervisor.create(nodeApp('mute', 'ready-message.js', ['never'], { ready: { type: 'message', timeoutMs: 300 } }));
+    expect(result).toEqual({ ok: false, reason: 'instance 0: not ready within 300ms (message)' });
+    await waitFor(() => instance('mute', 0)?.state === 'errored', { what: 'errored' });
+    expect(instance('mute', 0)?.pid).toBeUndefined();
+  });
+
+  it('fails with the exit code when the process exits before ready', async () => {
+    const result = await h.supervisor.create(
+      nodeApp('early', 'crash-after.js', ['10', '7'], { restart: { policy: 'never' }, ready: { type: 'none', delayMs: 2000 } }),
+    );
+    expect(result).toEqual({ ok: false, reason: 'instance 0: exited with code 7 before ready' });
+    expect(instance('early', 0)).toMatchObject({ state: 'stopped', lastExit: { code: 7, signal: null } });
+  });
+});
+
+describe('crashes', () => {
+  it('restarts a crashed instance after the back-off delay', async () => {
+    const spec = nodeApp('crashy', 'crash-after.js', ['300', '3'], {
+      restart: { backoff: { initialMs: 400, maxMs: 5000, factor: 2 }, minUptimeMs: 10_000 },
+      ready: { type: 'none', delayMs: 50 },
+    });
+    expect(await h.supervisor.create(spec)).toEqual({ ok: true });
+    const firstPid = instance('crashy', 0)?.pid;
+    const restarted = await waitFor(
+      () => {
+        const i = instance('crashy', 0);
+        return i !== undefined && i.restarts >= 1 && i.pid !== undefined && i.pid !== firstPid ? i : undefined;
+      },
+      { what: 'respawn', timeout: 5000 },
+    );
+    expect(restarted.lastExit).toMatchObject({ code: 3, signal: null });
+    const delay = (restarted.startedAt ?? 0) - (restarted.lastExit?.at ?? 0);
+    expect(delay).toBeGreaterThanOrEqual(380);
+    expect(delay).toBeLessThan(1000);
+  });
+
+  it('marks a crash loop errored after max_restarts', async () => {
+    const spec = nodeApp('loop', 'crash-after.js', ['0', '1'], {
+      restart: { maxRestarts: 3, backoff: { initialMs: 20, maxMs: 20, factor: 1 } },
+      ready: { type: 'none', delayMs: 1000 },
+    });
+    const result = await h.supervisor.create(spec);
+    expect(result.ok).toBe(false);
+    const errored = await waitFor(() => (instance('loop', 0)?.state === 'errored' ? instance('loop', 0) : undefined), { what: 'errored' });
+    expect(errored.reason).toBe('crashed 3 times in 60s (last: exited with code 1 before ready)');
+    expect(errored.restarts).toBe(2);
+  });
+});
+
+describe('stop', () => {
+  it('SIGKILLs the whole group after shutdown.timeout when SIGTERM is ignored', async () => {
+    const spec = nodeApp('stubborn', 'ignore-sigterm.js', [], { shutdown: { timeoutMs: 500 } });
+    expect(await h.supervisor.create(spec)).toEqual({ ok: true });
+    const pid = instance('stubborn', 0)?.pid ?? 0;
+    const grandchild = Number((await waitFor(() => /grandchild (\d+)/.exec(h.logText('stubborn'))?.[1], { what: 'grandchild pid' })));
+    h.extraPids.add(grandchild);
+    expect(processAlive(grandchild)).toBe(true);
+    const started = Date.now();
+    expect(await h.supervisor.stop('stubborn')).toEqual({ ok: true });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    expect(processAlive(pid)).toBe(false);
+    expect(processAlive(grandchild)).toBe(false);
+    expect(h.supervisor.app('stubborn')).toMatchObject({ stopped: true, instances: [{ state: 'stopped', lastExit: { signal: 'SIGKILL' } }] });
+  });
+});
