@@ -46,6 +46,14 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
     r.ok ? { app, type, ok: true } : { app, type, ok: false, ...(r.reason === undefined ? {} : { reason: r.reason }) };
 
   const apply = async (desired: DesiredState, emit: (e: ProgressEvent) => void) => {
+    // App names are the daemon's keys: one project cannot take over another's app.
+    const taken = desired.apps
+      .map((a) => [a.name, supervisor.app(a.name)?.spec.project] as const)
+      .filter(([, owner]) => owner !== undefined && owner !== desired.project);
+    if (taken.length > 0) {
+      const list = taken.map(([name, owner]) => `'${name}' (project '${owner}')`).join(', ');
+      throw new OrchError('ORCH_CONFIG_INVALID', `${desired.file}: app names already used by another project in this ORCH_HOME: ${list}; nothing was changed.`);
+    }
     const names = new Set(desired.apps.map((a) => a.name));
     await persist({
       ...state,

@@ -124,6 +124,11 @@ describe('apply and diff', () => {
     const s = await status();
     expect(pidsOf(s, 'one')).toEqual(alpha);
     expect(s.apps.map((a) => a.name)).toEqual(['one', 'web']);
+    sb.write('c/ecosystem.yaml', `version: 1\nname: gamma\napps:\n  one:\n    run: node ${worker}\n`);
+    const clash = await sb.orch(['apply', 'c/ecosystem.yaml']);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toMatch(/app names already used by another project .*'one' \(project 'alpha'\)/);
+    expect(pidsOf(await status(), 'one')).toEqual(alpha);
     expect((await sb.orch(['down', 'b/ecosystem.yaml'])).code).toBe(0);
     expect((await status()).apps.map((a) => a.name)).toEqual(['one']);
   });
