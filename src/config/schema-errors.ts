@@ -1,0 +1,83 @@
+// Ajv errors -> Problems that say what was expected. Ajv (allErrors, verbose) reports every
+// failing branch of an `anyOf`; a user wants one message per value, so branches are folded:
+// when the value is a map or a list and a branch of that type exists, that branch's own errors
+// (unknown keys, errors deeper down) are kept; otherwise the anyOf is reported as one
+// "must be X or Y" message.
+import type { ErrorObject } from 'ajv';
+import { closest, distance } from 'fastest-levenshtein';
+import { describeSchema } from './describe-schema.js';
+import { type Problem, type Segment, problem, showValue } from './diagnostics.js';
+
+type Schema = Readonly<Record<string, unknown>>;
+
+const STRUCTURAL = new Set(['additionalProperties', 'required', 'propertyNames']);
+
+export const schemaProblems = (errors: readonly ErrorObject[]): Problem[] => {
+  const dropped = new Set<ErrorObject>();
+  const reportWhole = new Set<ErrorObject>();
+  for (const e of errors) {
+    if (e.keyword !== 'anyOf') continue;
+    const branches = (Array.isArray(e.schema) ? e.schema : []) as Schema[];
+    const chosen = branches.find((b) => (b.type === 'object' || b.type === 'array') && typeMatches(b.type, e.data));
+    for (const other of errors) {
+      if (other === e || other.instancePath !== e.instancePath || other.propertyName !== undefined) continue;
+      if (other.keyword === 'propertyNames') continue;
+      const fromChosen = chosen !== undefined && (other.parentSchema as Schema | undefined)?.type === chosen.type;
+      if (fromChosen && STRUCTURAL.has(other.keyword)) continue;
+      dropped.add(other);
+      // A failed range or length check of the chosen branch reads best as the whole anyOf.
+      if (fromChosen) reportWhole.add(e);
+    }
+    if (chosen !== undefined && !reportWhole.has(e)) dropped.add(e);
+  }
+  const out: Problem[] = [];
+  for (const e of errors) {
+    if (dropped.has(e) || e.propertyName !== undefined) continue;
+    out.push(toProblem(e, errors));
+  }
+  return out;
+};
+
+const toProblem = (e: ErrorObject, all: readonly ErrorObject[]): Problem => {
+  const path = pointerToPath(e.instancePath);
+  const parent = (e.parentSchema ?? {}) as Schema;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String((e.params as { additionalProperty: string }).additionalProperty);
+      const known = Object.keys((parent.properties ?? {}) as Schema);
+      return problem([...path, key], 'key', `unknown key '${key}'${suggest(key, known)}`);
+    }
+    case 'required': {
+      const key = String((e.params as { missingProperty: string }).missingProperty);
+      return problem(path, 'key', `missing required key '${key}'`);
+    }
+    case 'propertyNames': {
+      const name = String((e.params as { propertyName: string }).propertyName);
+      // The name's own schema is on the inner error Ajv reports next to this one.
+      const inner = all.find((o) => o.propertyName === name && o.instancePath === e.instancePath);
+      const what = describeSchema(inner?.parentSchema);
+      const subject = path.length === 1 && path[0] === 'apps' ? 'app name' : 'key';
+      return problem([...path, name], 'key', `invalid ${subject} '${name}': expected ${what}`);
+    }
+    default:
+      return problem(path, 'value', `must be ${describeSchema(parent)}, got ${showValue(e.data)}`);
+  }
+};
+
+/** `" (did you mean 'instances'?)"` when one known key is close enough, else ''. */
+export const suggest = (key: string, known: readonly string[]): string => {
+  if (known.length === 0) return '';
+  const lower = key.toLowerCase();
+  const best = closest(lower, [...known]);
+  const d = distance(lower, best);
+  return d <= Math.max(2, Math.floor(key.length / 3)) && d < key.length ? ` (did you mean '${best}'?)` : '';
+};
+
+const typeMatches = (type: unknown, data: unknown): boolean => {
+  if (type === 'array') return Array.isArray(data);
+  if (type === 'object') return data !== null && typeof data === 'object' && !Array.isArray(data);
+  return false;
+};
+
+export const pointerToPath = (pointer: string): Segment[] =>
+  pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
