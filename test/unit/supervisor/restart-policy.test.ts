@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { RestartSpec } from '../../../src/config/desired.js';
+import { type CrashHistory, decideRestart, type ExitFacts, nextRestartDelay, recordExit } from '../../../src/supervisor/restart-policy.js';
+
+const policy = (o: Partial<RestartSpec> = {}): RestartSpec => ({
+  policy: 'always',
+  backoff: { initialMs: 100, maxMs: 1000, factor: 2 },
+  maxRestarts: 10,
+  windowMs: 60_000,
+  minUptimeMs: 1000,
+  ...o,
+});
+const crash = (o: Partial<ExitFacts> = {}): ExitFacts => ({ code: 1, signal: null, uptimeMs: 10, stoppedByUs: false, ...o });
+const none: CrashHistory = { crashes: [], consecutive: 0 };
+const now = 1_000_000;
+
+describe('nextRestartDelay', () => {
+  it.each([
+    [1, 100],
+    [2, 200],
+    [3, 400],
+    [4, 800],
+    [5, 1000],
+    [20, 1000],
+  ])('crash #%i waits %ims', (n, ms) => {
+    expect(nextRestartDelay({ initialMs: 100, maxMs: 1000, factor: 2 }, n)).toBe(ms);
+  });
+});
+
+describe('decideRestart', () => {
+  it.each<[string, RestartSpec, CrashHistory, ExitFacts, ReturnType<typeof decideRestart>]>([
+    ['always: a crash restarts after the initial delay', policy(), none, crash(), { action: 'restart', delayMs: 100 }],
+    ['always: a clean exit restarts too', policy(), none, crash({ code: 0 }), { action: 'restart', delayMs: 100 }],
+    ['always: an exit we asked for does not', policy(), none, crash({ stoppedByUs: true }), { action: 'stay-stopped' }],
+    ['on-failure: non-zero code restarts', policy({ policy: 'on-failure' }), none, crash({ code: 2 }), { action: 'restart', delayMs: 100 }],
+    ['on-failure: a signal restarts', policy({ policy: 'on-failure' }), none, crash({ code: null, signal: 'SIGSEGV' }), { action: 'restart', delayMs: 100 }],
+    ['on-failure: code 0 stays stopped', policy({ policy: 'on-failure' }), none, crash({ code: 0 }), { action: 'stay-stopped' }],
+    ['on-failure: a spawn failure (no code) restarts', policy({ policy: 'on-failure' }), none, crash({ code: null }), { action: 'restart', delayMs: 100 }],
+    ['never: never restarts', policy({ policy: 'never' }), none, crash(), { action: 'stay-stopped' }],
+    ['quick crashes back off exponentially', policy(), { crashes: [now - 300, now - 200], consecutive: 2 }, crash(), { action: 'restart', delayMs: 400 }],
+    ['back-off is capped at max', policy(), { crashes: [now - 300], consecutive: 8 }, crash(), { action: 'restart', delayMs: 1000 }],
+    ['a run longer than min_uptime resets the back-off', policy(), { crashes: [now - 5000], consecutive: 4 }, crash({ uptimeMs: 2000 }), { action: 'restart', delayMs: 100 }],
+    [
+      'max_restarts crashes within the window: errored',
+      policy({ maxRestarts: 3 }),
+      { crashes: [now - 2000, now - 1000], consecutive: 2 },
+      crash(),
+      { action: 'errored', reason: 'crashed 3 times in 60s' },
+    ],
+    [
+      'crashes older than the window do not count',
+      policy({ maxRestarts: 3 }),
+      { crashes: [now - 120_000, now - 61_000], consecutive: 0 },
+      crash({ uptimeMs: 5000 }),
+      { action: 'restart', delayMs: 100 },
+    ],
+    ['max_restarts 0: the first crash is terminal', policy({ maxRestarts: 0 }), none, crash(), { action: 'errored', reason: 'crashed 1 times in 60s' }],
+  ])('%s', (_name, p, history, exit, expected) => {
+    expect(decideRestart(p, history, exit, now)).toEqual(expected);
+  });
+});
+
+describe('recordExit', () => {
+  it('prunes the window, appends the crash and counts the streak', () => {
+    expect(recordExit(policy(), { crashes: [now - 70_000, now - 50], consecutive: 1 }, crash(), now)).toEqual({
+      crashes: [now - 50, now],
+      consecutive: 2,
+    });
+  });
+  it('leaves the history alone for exits that are not crashes', () => {
+    const h = { crashes: [now - 50], consecutive: 1 };
+    expect(recordExit(policy(), h, crash({ stoppedByUs: true }), now)).toBe(h);
+  });
+});
