@@ -6,7 +6,7 @@ type Schema = Readonly<Record<string, unknown>>;
 const BY_TITLE: Readonly<Record<string, string>> = {
   Duration: 'a duration like "500ms", "5s", "2m" or "1h", or an integer of milliseconds',
   Size: 'a size like "512M" (a number of bytes with an optional K, M or G), or an integer of bytes',
-  Port: 'an integer between 1 and 65535 (or a string such as "${PORT}" that interpolates to one)',
+  Port: 'an integer between 1 and 65535',
   Run: 'a command string or a non-empty list of strings',
   Watch: 'true, false or a map with paths, ignore and debounce',
   AppName: 'a lowercase letter or digit followed by up to 62 lowercase letters, digits, ".", "_" or "-"',

@@ -1,7 +1,7 @@
 // Text -> plain value plus the position of every node. YAML errors (syntax, duplicate keys,
 // alias bombs) come back as Problems positioned like every other error.
 import { LineCounter, parseDocument } from 'yaml';
-import { type PositionIndex, buildPositionIndex, lineCol } from './positions.js';
+import { type PositionIndex, buildPositionIndex, lineCol, pathKey } from './positions.js';
 
 export interface YamlError {
   readonly line: number;
@@ -26,17 +26,12 @@ export const parseYaml = (text: string): ParsedYaml => {
   });
   const positions = buildPositionIndex(doc, lineCounter);
   if (doc.errors.length > 0) {
-    const errors = doc.errors.map((e): YamlError => {
-      const at = lineCol(positions, e.pos[0]);
-      if (e.code === 'DUPLICATE_KEY') {
-        const owner = positions.keyOwners.get(e.pos[0]);
-        const name = owner?.[owner.length - 1];
-        if (owner !== undefined) {
-          return { ...at, path: owner.map(String).join('.'), message: `duplicate key '${String(name)}'` };
-        }
-      }
-      return { ...at, path: '', message: `YAML syntax error: ${firstLine(e.message)}` };
-    });
+    const errors: YamlError[] = [];
+    for (const e of doc.errors) {
+      const error = yamlError(e.code, e.pos[0], e.message, positions);
+      // One mistake often trips several parser rules at the same spot: the first one is enough.
+      if (!errors.some((x) => x.line === error.line && x.col === error.col)) errors.push(error);
+    }
     return { ok: false, errors, positions };
   }
   try {
@@ -46,6 +41,22 @@ export const parseYaml = (text: string): ParsedYaml => {
     const message = e instanceof Error ? e.message : String(e);
     return { ok: false, errors: [{ line: 1, col: 1, path: '', message: `YAML error: ${firstLine(message)}` }], positions };
   }
+};
+
+const yamlError = (code: string, offset: number, message: string, positions: PositionIndex): YamlError => {
+  const at = lineCol(positions, offset);
+  if (code === 'DUPLICATE_KEY') {
+    const owner = positions.keyOwners.get(offset);
+    if (owner !== undefined) {
+      const first = positions.nodes.get(pathKey(owner))?.key;
+      const where = first !== undefined && first !== offset ? ` (first defined at line ${lineCol(positions, first).line})` : '';
+      return { ...at, path: owner.map(String).join('.'), message: `duplicate key '${String(owner[owner.length - 1])}'${where}` };
+    }
+  }
+  if (code === 'MULTIPLE_DOCS') {
+    return { ...at, path: '', message: "YAML syntax error: the file must hold one document, remove the '---' separator" };
+  }
+  return { ...at, path: '', message: `YAML syntax error: ${firstLine(message)}` };
 };
 
 const firstLine = (s: string): string => (s.split('\n')[0] ?? s).replace(/\s*at line \d+, column \d+:?\s*$/, '');

@@ -4,7 +4,7 @@
 // (unknown keys, errors deeper down) are kept; otherwise the anyOf is reported as one
 // "must be X or Y" message.
 import type { ErrorObject } from 'ajv';
-import { closest, distance } from 'fastest-levenshtein';
+import { distance } from 'fastest-levenshtein';
 import { describeSchema } from './describe-schema.js';
 import { type Problem, type Segment, problem, showValue } from './diagnostics.js';
 
@@ -66,12 +66,17 @@ const toProblem = (e: ErrorObject, all: readonly ErrorObject[]): Problem => {
 
 /** `" (did you mean 'instances'?)"` when one known key is close enough, else ''. */
 export const suggest = (key: string, known: readonly string[]): string => {
-  if (known.length === 0) return '';
   const lower = key.toLowerCase();
-  const best = closest(lower, [...known]);
-  const d = distance(lower, best);
-  return d <= Math.max(2, Math.floor(key.length / 3)) && d < key.length ? ` (did you mean '${best}'?)` : '';
+  const ranked = known
+    .map((k) => ({ k, d: distance(lower, k), swapped: sameLetters(lower, k), first: lower[0] === k[0] }))
+    // Plain Levenshtein counts a swap of two letters as 2: on a tie, prefer the anagram.
+    .sort((a, b) => a.d - b.d || Number(b.swapped) - Number(a.swapped) || Number(b.first) - Number(a.first));
+  const best = ranked[0];
+  if (best === undefined) return '';
+  return best.d <= Math.max(2, Math.floor(key.length / 3)) && best.d < key.length ? ` (did you mean '${best.k}'?)` : '';
 };
+
+const sameLetters = (a: string, b: string): boolean => [...a].sort().join('') === [...b].sort().join('');
 
 const typeMatches = (type: unknown, data: unknown): boolean => {
   if (type === 'array') return Array.isArray(data);
