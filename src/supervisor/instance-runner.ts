@@ -22,6 +22,7 @@ export class InstanceRunner {
   private backoffTimer: NodeJS.Timeout | undefined;
   private readyCancel: AbortController | undefined;
   private stopping: Promise<void> | undefined;
+  private launching: Promise<OpResult> | undefined;
   private readonly logger: Logger;
   private disposed = false;
 
@@ -61,13 +62,17 @@ export class InstanceRunner {
 
   /** Starts a process unless one is running; resolves once it is ready or has failed. */
   async start(resetHistory: boolean): Promise<OpResult> {
+    // A stop in flight (e.g. after a readiness failure) finishes first.
+    if (this.stopping !== undefined) await this.stopping;
     const state = this.instance.state;
     if (state === 'rollback') {
       this.dispatch({ type: 'startRequested', resetHistory });
       return { ok: true };
     }
     if (state === 'online') return { ok: true };
-    if (state === 'starting' || state === 'stopping') return { ok: false, reason: `instance ${this.index} is ${state}` };
+    // An automatic respawn is under way: its outcome is ours.
+    if (state === 'starting') return this.launching ?? { ok: false, reason: `instance ${this.index} is starting` };
+    if (state === 'stopping') return { ok: false, reason: `instance ${this.index} is stopping` };
     this.clearBackoff();
     this.dispatch({ type: 'startRequested', resetHistory });
     return this.launch();
@@ -110,7 +115,15 @@ export class InstanceRunner {
     return true;
   }
 
-  private async launch(): Promise<OpResult> {
+  private launch(): Promise<OpResult> {
+    const launching = this.spawnAndWait().finally(() => {
+      if (this.launching === launching) this.launching = undefined;
+    });
+    this.launching = launching;
+    return launching;
+  }
+
+  private async spawnAndWait(): Promise<OpResult> {
     const spec = this.spec;
     const result = await this.deps.launcher.launch(spec, this.index);
     const i = this.instance;
@@ -180,9 +193,14 @@ export class InstanceRunner {
 
   private respawn(): void {
     this.backoffTimer = undefined;
-    if (!this.dispatch({ type: 'backoffElapsed' })) return;
-    this.logger.info({ restarts: this.instance.restarts }, 'restarting after back-off');
-    this.launch().catch((err: unknown) => this.logger.error({ err }, 'respawn failed'));
+    try {
+      if (!this.dispatch({ type: 'backoffElapsed' })) return;
+      this.logger.info({ restarts: this.instance.restarts }, 'restarting after back-off');
+      this.launch().catch((err: unknown) => this.logger.error({ err }, 'respawn failed'));
+    } catch (err) {
+      // A timer callback that throws would take the daemon down.
+      this.logger.error({ err }, 'respawn failed');
+    }
   }
 
   private clearBackoff(): void {

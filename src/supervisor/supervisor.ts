@@ -63,6 +63,8 @@ export class Supervisor implements SupervisorApi {
   private readonly modes: Readonly<Partial<Record<Mode, ModeSupport>>>;
   private readonly memoryTimer: NodeJS.Timeout;
   private readonly memoryRestarts = new Set<InstanceRunner>();
+  /** Every runner not yet disposed, including reload candidates not in any app yet. */
+  private readonly live = new Set<InstanceRunner>();
   private closing = false;
   private memoryCheckRunning = false;
 
@@ -168,13 +170,7 @@ export class Supervisor implements SupervisorApi {
     this.closing = true;
     clearInterval(this.memoryTimer);
     // Not through the queues: an operation waiting for readiness must not delay the shutdown.
-    const runners = [...this.apps_.values()].flatMap((app) => [...app.runners.values()]);
-    await Promise.all(
-      runners.map(async (r) => {
-        await r.stop();
-        r.dispose();
-      }),
-    );
+    await Promise.all([...this.live].map((r) => this.retire(r)));
     await this.logs.closeAll();
   }
 
@@ -209,13 +205,25 @@ export class Supervisor implements SupervisorApi {
   private newRunner(spec: AppSpec, index: number, carried?: { restarts: number }): InstanceRunner {
     const { launcher, probes } = this.mode(spec);
     const deps: RunnerDeps = { launcher, probes, logger: this.logger, now: this.now };
-    return new InstanceRunner(spec, index, deps, carried);
+    const runner = new InstanceRunner(spec, index, deps, carried);
+    this.live.add(runner);
+    return runner;
+  }
+
+  /** Stops a runner for good. */
+  private async retire(runner: InstanceRunner): Promise<void> {
+    await runner.stop();
+    runner.dispose();
+    this.live.delete(runner);
+    this.memoryRestarts.delete(runner);
   }
 
   /** Starts the given indices (creating runners as needed) in parallel; first failure wins. */
   private startIndices(app: AppRuntime, indices: readonly number[]): Promise<OpResult> {
     return firstFailure(
       indices.map(async (index) => {
+        // An operation that was already running when shutdown began must not start new processes.
+        if (this.closing) return fail('the supervisor is shutting down');
         let runner = app.runners.get(index);
         if (runner === undefined) {
           runner = this.newRunner(app.spec, index);
@@ -231,9 +239,7 @@ export class Supervisor implements SupervisorApi {
       indices.map(async (index) => {
         const runner = app.runners.get(index);
         if (runner === undefined) return;
-        await runner.stop();
-        runner.dispose();
-        this.memoryRestarts.delete(runner);
+        await this.retire(runner);
         app.runners.delete(index);
       }),
     );
@@ -267,13 +273,13 @@ export class Supervisor implements SupervisorApi {
 
   /** Replaces one index by a process of `next`; on failure the index runs `previous` again. */
   private async replaceInstance(app: AppRuntime, step: RollingStep, next: AppSpec, previous: AppSpec): Promise<StepResult> {
+    if (this.closing) return fail('the supervisor is shutting down');
     const old = app.runners.get(step.index);
     const fresh = this.newRunner(next, step.index, { restarts: old?.current.restarts ?? 0 });
     if (!step.surge) await old?.stop();
     const started = await fresh.start(true);
     if (!started.ok) {
-      await fresh.stop();
-      fresh.dispose();
+      await this.retire(fresh);
       if (old !== undefined && !step.surge) {
         old.spec = previous;
         const back = await old.start(false);
@@ -281,9 +287,7 @@ export class Supervisor implements SupervisorApi {
       }
       return started;
     }
-    if (step.surge) await old?.stop();
-    old?.dispose();
-    if (old !== undefined) this.memoryRestarts.delete(old);
+    if (old !== undefined) await this.retire(old);
     app.runners.set(step.index, fresh);
     return ok;
   }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePortRange } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { createHarness, type Harness, nodeApp } from './harness.js';
+import { createHarness, type Harness, nodeApp, processAlive } from './harness.js';
 
 let h: Harness | undefined;
 const harness = (options?: { memoryIntervalMs?: number }): Harness => (h = createHarness(options));
@@ -132,5 +132,17 @@ describe('serialization', () => {
     const results = await Promise.all([supervisor.create(spec), supervisor.stop('busy'), supervisor.start('busy'), supervisor.remove('busy')]);
     expect(results).toEqual([{ ok: true }, { ok: true }, { ok: true }, { ok: true }]);
     expect(supervisor.apps()).toEqual([]);
+  });
+});
+
+describe('shutdown', () => {
+  it('stops every instance of every app and refuses new operations', async () => {
+    const { supervisor, pids } = harness();
+    await Promise.all([supervisor.create(nodeApp('a', 'forever.js', [], { instances: 2 })), supervisor.create(nodeApp('b', 'forever.js'))]);
+    const all = [...pids('a'), ...pids('b')];
+    expect(all).toHaveLength(3);
+    await supervisor.shutdown();
+    expect(all.filter((p) => p !== undefined && processAlive(p))).toEqual([]);
+    expect(await supervisor.create(nodeApp('c', 'forever.js'))).toEqual({ ok: false, reason: 'the supervisor is shutting down' });
   });
 });
