@@ -1,4 +1,3 @@
-/* global fetch, AbortSignal */
 // The public API: counts visits in the store. Started by orch only once the store is ready.
 import { createServer } from 'node:http';
 

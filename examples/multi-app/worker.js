@@ -1,4 +1,3 @@
-/* global fetch, AbortSignal */
 // A background worker with no port: every INTERVAL_MS it GETs each of PING_URLS and logs the
 // outcome. It never exits on a failed ping: the services it watches may be restarting.
 const urls = (process.env.PING_URLS ?? 'http://127.0.0.1:7101/').split(',').map((u) => u.trim()).filter(Boolean);
