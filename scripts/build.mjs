@@ -53,8 +53,16 @@ await build({
   sourcemap: false,
   logLevel: 'warning',
   define: { __ORCH_VERSION__: JSON.stringify(pkg.version) },
-  // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
-  banner: { js: "import { createRequire as __orchCreateRequire } from 'node:module'; const require = __orchCreateRequire(import.meta.url);" },
+  // CommonJS dependencies inside an ESM bundle still call require() and read __filename.
+  banner: {
+    js: [
+      "import { createRequire as __orchCreateRequire } from 'node:module';",
+      "import { fileURLToPath as __orchFileURLToPath } from 'node:url';",
+      'const require = __orchCreateRequire(import.meta.url);',
+      'const __filename = __orchFileURLToPath(import.meta.url);',
+      "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+    ].join(' '),
+  },
 });
 
 function writeIfChanged(path, text) {
