@@ -1,7 +1,7 @@
 // Build: generate the schema validator and the file's TypeScript types from
 // schemas/ecosystem.schema.json (the single source of truth), then bundle the entry points
 // with esbuild so the CLI starts without compiling or resolving hundreds of modules.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -41,6 +41,8 @@ const entries = {
   'cluster-primary': 'src/supervisor/cluster-primary.ts',
 };
 const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(join(root, p))));
+// Stale hashed chunks would otherwise pile up in dist/.
+rmSync(join(root, 'dist'), { recursive: true, force: true });
 await build({
   entryPoints,
   outdir: join(root, 'dist'),
