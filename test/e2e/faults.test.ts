@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isAlive } from '../../src/daemon/process-identity.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { repoRoot } from '../helpers/sandbox.js';
 
@@ -28,7 +29,7 @@ describe('daemon lifecycle and faults', () => {
     expect((await sb.orch(['daemon', 'status'])).stdout).toMatch(new RegExp(`pid ${info.pid}`));
     const stop = await sb.orch(['daemon', 'stop']);
     expect(stop.code).toBe(0);
-    expect(() => process.kill(info.pid, 0)).toThrow();
+    expect(isAlive(info.pid)).toBe(false);
     expect(existsSync(join(sb.home, 'orch.sock'))).toBe(false);
   });
 
