@@ -33,9 +33,10 @@ const main = async (): Promise<void> => {
   if (!loaded.ok) logger.error({ reason: loaded.reason }, 'state file unusable; starting empty');
   const supervisor = new Supervisor({ home: paths.home, logger });
 
-  let server: Awaited<ReturnType<typeof listen>> | undefined;
+  // Set once listening; `exit` may run before that (a signal during start-up).
+  const control: { server?: Awaited<ReturnType<typeof listen>> } = {};
   const exit = () => {
-    server?.close();
+    control.server?.close();
     try {
       unlinkSync(paths.socket);
     } catch {
@@ -68,7 +69,7 @@ const main = async (): Promise<void> => {
   }
 
   void resurrect();
-  server = await listen(paths.socket, handlers, logger);
+  control.server = await listen(paths.socket, handlers, logger);
   logger.info({ socket: paths.socket, version: VERSION }, 'daemon listening');
 };
 
