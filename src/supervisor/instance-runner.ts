@@ -14,6 +14,8 @@ export interface RunnerDeps {
   readonly probes: Readonly<Record<ReadyType, ReadinessProbe>>;
   readonly logger: Logger;
   readonly now: () => number;
+  /** Told every pid this runner spawns, so the daemon can record it before anything else happens. */
+  readonly onSpawned?: ((pid: number) => void) | undefined;
 }
 
 export class InstanceRunner {
@@ -140,6 +142,7 @@ export class InstanceRunner {
     const child = result.child;
     this.child = child;
     this.dispatch({ type: 'spawned', pid: child.pid });
+    this.deps.onSpawned?.(child.pid);
     this.logger.info({ pid: child.pid }, 'instance spawned');
     void child.exited.then((exit) => this.onExit(child, exit)).catch((err: unknown) => this.logger.error({ err }, 'exit handler failed'));
 

@@ -19,6 +19,8 @@ export interface SupervisorOptions {
   readonly now?: () => number;
   /** How often RSS is compared with max_memory. */
   readonly memoryIntervalMs?: number;
+  /** Called with the pid of every process the supervisor spawns (the daemon records their identities). */
+  readonly onSpawned?: (pid: number) => void;
 }
 
 interface ModeSupport {
@@ -66,11 +68,13 @@ export class Supervisor implements SupervisorApi {
   /** Every runner not yet disposed, including reload candidates not in any app yet. */
   private readonly live = new Set<InstanceRunner>();
   private closing = false;
+  private readonly onSpawned: ((pid: number) => void) | undefined;
   private memoryCheckRunning = false;
 
   constructor(options: SupervisorOptions) {
     this.logger = options.logger.child({ component: 'supervisor' });
     this.now = options.now ?? Date.now;
+    this.onSpawned = options.onSpawned;
     this.logs = new LogCapture(options.home, this.now, this.logger);
     const fork: ModeSupport = { launcher: new ForkLauncher(this.logs), probes: forkProbes };
     // TODO(cluster, socket): their own Launcher (and `listening` / `notify` probes) plug in here.
@@ -204,7 +208,7 @@ export class Supervisor implements SupervisorApi {
 
   private newRunner(spec: AppSpec, index: number, carried?: { restarts: number }): InstanceRunner {
     const { launcher, probes } = this.mode(spec);
-    const deps: RunnerDeps = { launcher, probes, logger: this.logger, now: this.now };
+    const deps: RunnerDeps = { launcher, probes, logger: this.logger, now: this.now, onSpawned: this.onSpawned };
     const runner = new InstanceRunner(spec, index, deps, carried);
     this.live.add(runner);
     return runner;
