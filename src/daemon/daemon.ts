@@ -6,9 +6,11 @@ import type { DesiredState } from '../config/desired.js';
 import { OrchError } from '../errors.js';
 import { executePlan } from '../reconcile/apply.js';
 import { planActions, sharesPort } from '../reconcile/plan.js';
+import { summarizePlan } from '../reconcile/render.js';
 import type { ActualState } from '../reconcile/types.js';
 import type { SupervisorApi } from '../supervisor/types.js';
-import type { ActionResult, DaemonInfo, Method, Params, ProcessStats, ProgressEvent, Result } from './protocol.js';
+import { listGenerations, readGeneration, recordGeneration } from './history.js';
+import type { ActionResult, ApplyReport, DaemonInfo, FileSource, Method, Params, ProcessStats, ProgressEvent, Result } from './protocol.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { SerialQueue } from './serial-queue.js';
 import type { PersistedState } from './state-store.js';
@@ -20,9 +22,12 @@ export type Handlers = { [M in Method]: Handler<M> };
 export interface DaemonDeps {
   readonly supervisor: SupervisorApi;
   readonly logger: Logger;
+  readonly home: string;
   readonly statePath: string;
   readonly initialState: PersistedState;
-  readonly info: Omit<DaemonInfo, 'protocol'>;
+  readonly info: Omit<DaemonInfo, 'protocol' | 'warnings'>;
+  /** Shown by `hello` and `status` until the daemon exits. */
+  readonly warnings: string[];
   /** Called after `shutdown` has stopped every app. */
   readonly onShutdown: () => void;
 }
@@ -33,7 +38,7 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
   let state = deps.initialState;
 
   const persist = async (next: PersistedState): Promise<void> => {
-    await writeState(deps.statePath, next);
+    await writeState(deps.statePath, next, state);
     state = next;
   };
   const actual = (): ActualState => ({ apps: supervisor.apps() });
@@ -45,7 +50,11 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
   const result = (app: string, type: ActionResult['type'], r: { ok: boolean; reason?: string }): ActionResult =>
     r.ok ? { app, type, ok: true } : { app, type, ok: false, ...(r.reason === undefined ? {} : { reason: r.reason }) };
 
-  const apply = async (desired: DesiredState, emit: (e: ProgressEvent) => void) => {
+  const apply = async (
+    desired: DesiredState,
+    emit: (e: ProgressEvent) => void,
+    origin: { source?: FileSource | undefined; rollbackOf?: number | undefined } = {},
+  ): Promise<ApplyReport> => {
     // App names are the daemon's keys: one project cannot take over another's app.
     const taken = desired.apps
       .map((a) => [a.name, supervisor.app(a.name)?.spec.project] as const)
@@ -55,12 +64,29 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
       throw new OrchError('ORCH_CONFIG_INVALID', `${desired.file}: app names already used by another project in this ORCH_HOME: ${list}; nothing was changed.`);
     }
     const names = new Set(desired.apps.map((a) => a.name));
+    const plan = planActions(desired, actual());
+    // Every apply is a generation (an audit trail), even one that changes nothing.
+    const generation = state.nextGeneration;
     await persist({
       ...state,
       projects: { ...state.projects, [desired.project]: desired },
       stopped: state.stopped.filter((n) => !names.has(n)),
+      generations: { ...state.generations, [desired.project]: generation },
+      nextGeneration: generation + 1,
     });
-    const plan = planActions(desired, actual());
+    await recordGeneration(deps.home, {
+      info: {
+        number: generation,
+        project: desired.project,
+        time: Date.now(),
+        file: desired.file,
+        hash: desired.hash,
+        ...origin.source,
+        summary: summarizePlan(plan),
+        ...(origin.rollbackOf === undefined ? {} : { rollbackOf: origin.rollbackOf }),
+      },
+      desired,
+    });
     emit({ type: 'plan', plan });
     const log = logger.child({ project: desired.project, file: desired.file });
     log.info({ actions: plan.actions.map((a) => `${a.type} ${a.app}`) }, 'apply');
@@ -68,7 +94,7 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
       if (e.type === 'action-done') log.info({ ...e.result }, 'action done');
       emit(e);
     });
-    return { plan, results };
+    return { plan, results, generation };
   };
 
   // Keep the persisted desired state in step with imperative deletes, so a daemon restart
@@ -81,7 +107,7 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
   };
 
   const handlers: Handlers = {
-    hello: async () => ({ protocol: PROTOCOL_VERSION, ...deps.info }),
+    hello: async () => ({ protocol: PROTOCOL_VERSION, ...deps.info, warnings: deps.warnings }),
     actual: async () => actual(),
     status: async () => {
       const apps = supervisor.apps();
@@ -95,9 +121,16 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
           // a process exited between listing and sampling: report without stats
         }
       }
-      return { apps, stats };
+      return { apps, stats, generations: { ...state.generations }, warnings: deps.warnings };
     },
-    apply: (p, emit) => queue.run(() => apply(p.desired, emit)),
+    apply: (p, emit) => queue.run(() => apply(p.desired, emit, { source: p.source })),
+    history: async (p) => listGenerations(deps.home, p.project),
+    rollback: (p, emit) =>
+      queue.run(async () => {
+        const record = readGeneration(deps.home, p.number);
+        if (!record) throw new OrchError('ORCH_UNKNOWN_APP', `no generation ${p.number} (see 'orch history')`);
+        return apply(record.desired, emit, { rollbackOf: p.number });
+      }),
     stop: (p) =>
       queue.run(async () => {
         appOrThrow(p.app);
@@ -132,7 +165,8 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
           .filter((a) => a.spec.project === p.project)
           .map((a) => a.spec.name);
         const { [p.project]: _gone, ...projects } = state.projects;
-        await persist({ ...state, projects, stopped: state.stopped.filter((n) => !names.includes(n)) });
+        const { [p.project]: _gen, ...generations } = state.generations;
+        await persist({ ...state, projects, generations, stopped: state.stopped.filter((n) => !names.includes(n)) });
         const plan = { project: p.project, actions: names.map((app) => ({ type: 'delete' as const, app, instances: 0 })) };
         return executePlan(plan, supervisor);
       }),

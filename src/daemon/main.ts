@@ -6,6 +6,7 @@ import { createDaemon } from './daemon.js';
 import { ensureHome } from './home.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { homePaths } from './paths.js';
+import { ProcessRegistry, reap } from './process-registry.js';
 import { listen } from './server.js';
 import { emptyState, readState } from './state-store.js';
 import { VERSION } from '../version.js';
@@ -29,9 +30,23 @@ const main = async (): Promise<void> => {
     // none
   }
 
+  const warnings: string[] = [];
   const loaded = readState(paths.state);
-  if (!loaded.ok) logger.error({ reason: loaded.reason }, 'state file unusable; starting empty');
-  const supervisor = new Supervisor({ home: paths.home, logger });
+  if (!loaded.ok) {
+    warnings.push(`${loaded.reason}; starting with no apps`);
+    logger.error({ reason: loaded.reason }, 'state file unusable; starting empty');
+  } else if (loaded.warning !== undefined) {
+    warnings.push(loaded.warning);
+    logger.warn({ reason: loaded.warning }, 'state file damaged; using the previous good copy');
+  }
+
+  // Whatever a predecessor that died without stopping its apps left running is stopped first:
+  // its apps' output pipes died with it, and they may hold the ports we are about to need.
+  const registry = new ProcessRegistry(paths.processes);
+  const reaped = await reap(registry.readPrevious());
+  if (reaped.length > 0) logger.warn({ pids: reaped.map((r) => r.pid) }, 'reaped processes left by a previous daemon');
+  await registry.flush();
+  const supervisor = new Supervisor({ home: paths.home, logger, onSpawned: (pid) => registry.record(pid) });
 
   // Set once listening; `exit` may run before that (a signal during start-up).
   const control: { server?: Awaited<ReturnType<typeof listen>> } = {};
@@ -51,9 +66,11 @@ const main = async (): Promise<void> => {
   const { handlers, resurrect } = createDaemon({
     supervisor,
     logger,
+    home: paths.home,
     statePath: paths.state,
     initialState: loaded.ok ? loaded.state : emptyState(),
     info: { version: VERSION, pid: process.pid, home: paths.home, startedAt: Date.now() },
+    warnings,
     onShutdown: exit,
   });
 

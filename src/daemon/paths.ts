@@ -7,6 +7,7 @@ export interface HomePaths {
   readonly socket: string;
   readonly lock: string;
   readonly state: string;
+  readonly processes: string;
   readonly daemonLog: string;
   readonly logs: string;
 }
@@ -18,6 +19,7 @@ export const homePaths = (env: NodeJS.ProcessEnv = process.env): HomePaths => {
     socket: join(home, 'orch.sock'),
     lock: join(home, 'daemon.pid'),
     state: join(home, 'state.json'),
+    processes: join(home, 'processes.json'),
     daemonLog: join(home, 'daemon.log'),
     logs: join(home, 'logs'),
   };

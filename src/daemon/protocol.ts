@@ -5,6 +5,7 @@
 import type { DesiredState } from '../config/desired.js';
 import type { ErrorCode } from '../errors.js';
 import type { ActualState, AppView, Plan } from '../reconcile/types.js';
+import type { GenerationInfo } from './history.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -25,6 +26,14 @@ export interface ActionResult {
 export interface ApplyReport {
   readonly plan: Plan;
   readonly results: readonly ActionResult[];
+  /** The generation this apply recorded. */
+  readonly generation: number;
+}
+
+/** Where the applied file came from, as the CLI saw it. */
+export interface FileSource {
+  readonly commit?: string;
+  readonly dirty?: boolean;
 }
 
 export interface DaemonInfo {
@@ -33,14 +42,26 @@ export interface DaemonInfo {
   readonly pid: number;
   readonly home: string;
   readonly startedAt: number;
+  /** Problems the daemon found at start (a damaged state file, reaped orphans) that a user should see. */
+  readonly warnings: readonly string[];
 }
 
 /** Method name → [params, result]. One entry per daemon verb (PM2's one RPC table, typed). */
 export interface Methods {
   hello: [Record<string, never>, DaemonInfo];
   actual: [Record<string, never>, ActualState];
-  status: [Record<string, never>, { apps: readonly AppView[]; stats: Record<string, ProcessStats> }];
-  apply: [{ desired: DesiredState }, ApplyReport];
+  status: [
+    Record<string, never>,
+    {
+      apps: readonly AppView[];
+      stats: Record<string, ProcessStats>;
+      generations: Record<string, number>;
+      warnings: readonly string[];
+    },
+  ];
+  apply: [{ desired: DesiredState; source?: FileSource }, ApplyReport];
+  history: [{ project?: string }, readonly GenerationInfo[]];
+  rollback: [{ number: number }, ApplyReport];
   stop: [{ app: string }, ActionResult];
   start: [{ app: string }, ActionResult];
   restart: [{ app: string }, ActionResult];

@@ -1,5 +1,7 @@
-// The daemon's memory across its own death: the last applied desired state of every project,
-// written atomically (write-file-atomic: temp file, fsync, rename) before anything is acted on.
+// The daemon's memory across its own death: the last applied desired state of every project.
+// Written atomically (temp file, fsync, rename) before anything is acted on, with a checksum so
+// a file cut short on disk is detected, and a copy of the previous good state to fall back to.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 import type { DesiredState } from '../config/desired.js';
@@ -10,33 +12,66 @@ export interface PersistedState {
   readonly projects: Readonly<Record<string, DesiredState>>;
   /** Apps stopped by `orch stop`, kept stopped across a daemon restart. */
   readonly stopped: readonly string[];
+  /** Project name → the generation it runs. */
+  readonly generations: Readonly<Record<string, number>>;
+  /** The number the next recorded generation gets. */
+  readonly nextGeneration: number;
 }
 
-export const emptyState = (): PersistedState => ({ version: 1, projects: {}, stopped: [] });
+export const emptyState = (): PersistedState => ({ version: 1, projects: {}, stopped: [], generations: {}, nextGeneration: 1 });
 
 export type ReadStateResult =
-  | { readonly ok: true; readonly state: PersistedState }
+  | { readonly ok: true; readonly state: PersistedState; readonly warning?: string }
   | { readonly ok: false; readonly reason: string };
 
+const checksum = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** Reads the state file; if it is corrupt or cut short, falls back to the previous good copy and says so. */
 export const readState = (path: string): ReadStateResult => {
+  const current = readOne(path);
+  if (current.kind === 'ok') return { ok: true, state: current.state };
+  if (current.kind === 'missing') return { ok: true, state: emptyState() };
+  const previous = readOne(`${path}.prev`);
+  if (previous.kind === 'ok') {
+    return {
+      ok: true,
+      state: previous.state,
+      warning: `state file ${path} is damaged (${current.reason}); using the previous good state from ${path}.prev — the last apply may need to be run again`,
+    };
+  }
+  return { ok: false, reason: `state file ${path} is damaged (${current.reason}) and no previous good state exists` };
+};
+
+type ReadOne = { kind: 'ok'; state: PersistedState } | { kind: 'missing' } | { kind: 'bad'; reason: string };
+
+const readOne = (path: string): ReadOne => {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, state: emptyState() };
-    return { ok: false, reason: `cannot read ${path}: ${(e as Error).message}` };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    return { kind: 'bad', reason: (e as Error).message };
   }
   try {
-    const parsed = JSON.parse(text) as PersistedState;
-    if (parsed.version !== 1 || typeof parsed.projects !== 'object' || parsed.projects === null) {
-      return { ok: false, reason: `${path} is not an orch state file (version ${String(parsed.version)})` };
+    const envelope = JSON.parse(text) as { sha256?: string; state?: string };
+    if (typeof envelope.state !== 'string' || envelope.sha256 !== checksum(envelope.state)) {
+      return { kind: 'bad', reason: 'checksum mismatch' };
     }
-    return { ok: true, state: { version: 1, projects: parsed.projects, stopped: parsed.stopped ?? [] } };
+    const state = JSON.parse(envelope.state) as PersistedState;
+    if (state.version !== 1) return { kind: 'bad', reason: `unknown version ${String(state.version)}` };
+    return { kind: 'ok', state: { ...emptyState(), ...state } };
   } catch (e) {
-    return { ok: false, reason: `${path} is corrupt: ${(e as Error).message}` };
+    return { kind: 'bad', reason: `not valid JSON, probably cut short: ${(e as Error).message}` };
   }
 };
 
-export const writeState = async (path: string, state: PersistedState): Promise<void> => {
-  await writeFileAtomic(path, JSON.stringify(state), { mode: 0o600 });
+const serialize = (state: PersistedState): string => {
+  const body = JSON.stringify(state);
+  return JSON.stringify({ sha256: checksum(body), state: body });
+};
+
+/** Writes `next`, keeping `previous` (known good) as the fallback copy. */
+export const writeState = async (path: string, next: PersistedState, previous: PersistedState): Promise<void> => {
+  await writeFileAtomic(`${path}.prev`, serialize(previous), { mode: 0o600 });
+  await writeFileAtomic(path, serialize(next), { mode: 0o600 });
 };

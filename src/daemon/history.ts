@@ -1,0 +1,64 @@
+// Generations: every apply (and rollback) records the desired state it applied, numbered, so
+// `orch history` can list them and `orch rollback N` can apply one again.
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import type { DesiredState } from '../config/desired.js';
+
+export interface GenerationInfo {
+  readonly number: number;
+  readonly project: string;
+  /** Epoch ms. */
+  readonly time: number;
+  readonly file: string;
+  /** sha256 of the ecosystem file's bytes. */
+  readonly hash: string;
+  /** The git commit of the file's work tree, when it is in one; `dirty` when the file differs from it. */
+  readonly commit?: string;
+  readonly dirty?: boolean;
+  readonly summary: { readonly create: number; readonly change: number; readonly delete: number };
+  /** Set when this generation re-applied an older one. */
+  readonly rollbackOf?: number;
+}
+
+export interface GenerationRecord {
+  readonly info: GenerationInfo;
+  readonly desired: DesiredState;
+}
+
+/** At most this many generations are kept per project; older ones are not listed. */
+export const KEPT_GENERATIONS = 50;
+
+export const historyDir = (home: string): string => join(home, 'history');
+
+export const recordGeneration = async (home: string, record: GenerationRecord): Promise<void> => {
+  mkdirSync(historyDir(home), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(join(historyDir(home), `${String(record.info.number).padStart(6, '0')}.json`), JSON.stringify(record), { mode: 0o600 });
+};
+
+export const listGenerations = (home: string, project?: string): GenerationInfo[] => {
+  const all = readRecords(home).map((r) => r.info);
+  const wanted = project === undefined ? all : all.filter((g) => g.project === project);
+  const byProject = new Map<string, GenerationInfo[]>();
+  for (const g of wanted) byProject.set(g.project, [...(byProject.get(g.project) ?? []), g]);
+  return [...byProject.values()].flatMap((gs) => gs.slice(-KEPT_GENERATIONS)).sort((a, b) => a.number - b.number);
+};
+
+export const readGeneration = (home: string, number: number): GenerationRecord | undefined =>
+  readRecords(home).find((r) => r.info.number === number);
+
+const readRecords = (home: string): GenerationRecord[] => {
+  let files: string[];
+  try {
+    files = readdirSync(historyDir(home)).filter((f) => /^\d+\.json$/.test(f)).sort();
+  } catch {
+    return [];
+  }
+  return files.flatMap((f) => {
+    try {
+      return [JSON.parse(readFileSync(join(historyDir(home), f), 'utf8')) as GenerationRecord];
+    } catch {
+      return []; // a damaged record is skipped, not fatal
+    }
+  });
+};
