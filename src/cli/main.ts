@@ -78,6 +78,30 @@ program
     (await import('./commands/logs.js')).logs(app, opts),
   );
 
+program
+  .command('history')
+  .description('list recorded generations: every apply, with its file hash and git commit')
+  .option('-p, --project <name>', 'only this project')
+  .addOption(outputOption())
+  .action(async (opts: { output: 'human' | 'json'; project?: string }) => (await import('./commands/history.js')).history(opts));
+
+program
+  .command('rollback')
+  .description("re-apply a recorded generation (default: the project's previous one), showing its plan first")
+  .argument('[generation]', 'generation number (see orch history)', (v) => parseCount(v))
+  .option('-p, --project <name>', 'the project to roll back (needed when several run)')
+  .addOption(outputOption())
+  .action(async (generation: number | undefined, opts: { output: 'human' | 'json'; project?: string }) =>
+    (await import('./commands/history.js')).rollback(generation, opts),
+  );
+
+program
+  .command('startup')
+  .description('print a systemd unit that starts the daemon at boot (which brings back the last applied apps)')
+  .option('--system', 'a system unit (default: a user unit)')
+  .option('--install', 'write the unit and enable it with systemctl')
+  .action(async (opts: { system?: boolean; install?: boolean }) => (await import('./commands/startup.js')).startup(opts));
+
 const daemon = program.command('daemon').description('manage the daemon explicitly');
 for (const verb of ['start', 'stop', 'status'] as const) {
   daemon
@@ -89,7 +113,7 @@ for (const verb of ['start', 'stop', 'status'] as const) {
 
 function parseCount(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new CommanderError(2, 'orch.usage', `error: --lines must be a whole number, got '${v}'`);
+  if (!Number.isInteger(n) || n < 0) throw new CommanderError(2, 'orch.usage', `error: expected a whole number >= 0, got '${v}'`);
   return n;
 }
 

@@ -1,44 +1,53 @@
 import { DaemonClient } from '../../daemon/client.js';
 import { homePaths } from '../../daemon/paths.js';
-import type { ActionResult } from '../../daemon/protocol.js';
+import type { ActionResult, ApplyReport, ProgressEvent } from '../../daemon/protocol.js';
 import { planToJson, renderPlan } from '../../reconcile/render.js';
+import { gitSource } from '../git-source.js';
 import { loadOrFail } from '../load-file.js';
 import type { OutputFormat } from '../output.js';
 import { paint, printJson, println, useColor } from '../output.js';
 
 /**
- * `orch apply --output json` shape: `{ "ok": boolean, "plan": <diff's JSON>, "results":
- * [{ "app", "type", "ok", "reason"? }] }`. Exit 0 converged, 2 invalid (nothing changed), 3 failed.
+ * `orch apply --output json` shape: `{ "ok": boolean, "generation": number, "plan": <diff's JSON>,
+ * "results": [{ "app", "type", "ok", "reason"? }] }`. Exit 0 converged, 2 invalid (nothing changed), 3 failed.
  */
 export const apply = async (file: string, opts: { output: OutputFormat }): Promise<void> => {
   const desired = await loadOrFail(file);
-  const client = await DaemonClient.connect(homePaths());
-  const color = useColor();
-  const human = opts.output === 'human';
-  const started = Date.now();
+  const [client, source] = await Promise.all([DaemonClient.connect(homePaths()), gitSource(file)]);
   try {
-    const report = await client.request('apply', { desired }, (e) => {
-      if (!human) return;
-      if (e.type === 'plan') process.stdout.write(withNewline(renderPlan(e.plan, { color })));
-      else if (e.type === 'action-done') println(describeResult(e.result, color));
-    });
-    const ok = report.results.every((r) => r.ok);
-    if (human) {
-      const failed = report.results.filter((r) => !r.ok).length;
-      if (report.plan.actions.length > 0) {
-        println(
-          ok
-            ? paint.green(color, `Applied ${desired.project}: converged in ${((Date.now() - started) / 1000).toFixed(1)}s.`)
-            : paint.red(color, `Apply of ${desired.project} failed: ${failed} of ${report.results.length} actions did not converge.`),
-        );
-      }
-    } else {
-      printJson({ ok, plan: planToJson(report.plan), results: report.results });
-    }
-    process.exitCode = ok ? 0 : 3;
+    await showApply(desired.project, opts, (onEvent) => client.request('apply', { desired, source }, onEvent));
   } finally {
     client.close();
   }
+};
+
+/** Prints the plan as soon as the daemon has made it, each action as it finishes, then the outcome; sets the exit code. */
+export const showApply = async (
+  project: string,
+  opts: { output: OutputFormat },
+  run: (onEvent: (e: ProgressEvent) => void) => Promise<ApplyReport>,
+): Promise<void> => {
+  const color = useColor();
+  const human = opts.output === 'human';
+  const started = Date.now();
+  const report = await run((e) => {
+    if (!human) return;
+    if (e.type === 'plan') process.stdout.write(withNewline(renderPlan(e.plan, { color })));
+    else if (e.type === 'action-done') println(describeResult(e.result, color));
+  });
+  const ok = report.results.every((r) => r.ok);
+  if (!human) {
+    printJson({ ok, generation: report.generation, plan: planToJson(report.plan), results: report.results });
+  } else if (report.plan.actions.length > 0) {
+    const failed = report.results.filter((r) => !r.ok).length;
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    println(
+      ok
+        ? paint.green(color, `Applied ${project} (generation ${report.generation}): converged in ${seconds}s.`)
+        : paint.red(color, `Apply of ${project} failed: ${failed} of ${report.results.length} actions did not converge.`),
+    );
+  }
+  process.exitCode = ok ? 0 : 3;
 };
 
 export const describeResult = (r: ActionResult, color: boolean): string =>

@@ -2,10 +2,10 @@ import Table from 'cli-table3';
 import { DaemonClient } from '../../daemon/client.js';
 import { homePaths } from '../../daemon/paths.js';
 import type { OutputFormat } from '../output.js';
-import { formatBytes, formatDuration, paint, printJson, println, useColor } from '../output.js';
+import { eprintln, formatBytes, formatDuration, paint, printJson, println, useColor } from '../output.js';
 
 /**
- * `orch status --output json` shape: `{ "apps": [{ "name", "project", "mode", "stopped",
+ * `orch status --output json` shape: `{ "warnings": string[], "apps": [{ "name", "project", "generation", "mode", "stopped",
  * "instances": [{ "index", "pid", "state", "uptime_ms", "restarts", "cpu", "memory", "port",
  * "last_exit": { "code", "signal", "at" } | null, "reason": string | null }] }] }`.
  * cpu is percent of one core, memory is RSS in bytes; both null when not sampled.
@@ -22,6 +22,7 @@ export const status = async (opts: { output: OutputFormat }): Promise<void> => {
   const apps = snapshot.apps.map((a) => ({
     name: a.spec.name,
     project: a.spec.project,
+    generation: snapshot.generations[a.spec.project] ?? null,
     mode: a.spec.mode,
     stopped: a.stopped,
     instances: a.instances.map((i) => {
@@ -41,31 +42,35 @@ export const status = async (opts: { output: OutputFormat }): Promise<void> => {
     }),
   }));
   if (opts.output === 'json') {
-    printJson({ apps });
+    printJson({ warnings: snapshot.warnings, apps });
     return;
   }
+  for (const w of snapshot.warnings) eprintln(`warning: ${w}`);
   if (apps.length === 0) {
     println('No apps. Declare some in ecosystem.yaml and run orch apply.');
     return;
   }
   const color = useColor();
   const table = new Table({
-    head: ['APP', '#', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'CPU', 'MEM', 'PORT', 'REASON'],
+    head: ['APP', 'GEN', '#', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'CPU', 'MEM', 'PORT', 'REASON'],
     style: { head: color ? ['bold'] : [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
     chars: Object.fromEntries(
       ['top', 'top-mid', 'top-left', 'top-right', 'bottom', 'bottom-mid', 'bottom-left', 'bottom-right', 'left', 'left-mid', 'mid', 'mid-mid', 'right', 'right-mid', 'middle'].map((k) => [k, '']),
     ),
   });
   for (const a of apps) {
-    if (a.instances.length === 0) table.push([a.name, '-', '-', a.stopped ? 'stopped' : '-', '-', '-', '-', '-', '-', '']);
+    const gen = a.generation === null ? '-' : String(a.generation);
+    if (a.instances.length === 0) table.push([a.name, gen, '-', '-', a.stopped ? 'stopped' : '-', '-', '-', '-', '-', '-', '-', '']);
     for (const i of a.instances) {
       table.push([
         a.name,
+        gen,
         String(i.index),
         i.pid === null ? '-' : String(i.pid),
         stateColor(i.state, color),
         formatDuration(i.uptime_ms ?? undefined),
         String(i.restarts),
+        formatExit(i.last_exit),
         i.cpu === null ? '-' : `${i.cpu}%`,
         formatBytes(i.memory ?? undefined),
         i.port === null ? '-' : String(i.port),
@@ -75,6 +80,9 @@ export const status = async (opts: { output: OutputFormat }): Promise<void> => {
   }
   println(table.toString().split('\n').map((l) => l.trimEnd()).join('\n'));
 };
+
+const formatExit = (e: { code: number | null; signal: string | null } | null): string =>
+  e === null ? '-' : e.signal !== null ? e.signal : `code ${e.code ?? '?'}`;
 
 const stateColor = (state: string, color: boolean): string => {
   if (state === 'online') return paint.green(color, state);

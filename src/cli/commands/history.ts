@@ -1,0 +1,73 @@
+import ms from 'ms';
+import { DaemonClient } from '../../daemon/client.js';
+import type { GenerationInfo } from '../../daemon/history.js';
+import { homePaths } from '../../daemon/paths.js';
+import { OrchError } from '../../errors.js';
+import type { OutputFormat } from '../output.js';
+import { printJson, println } from '../output.js';
+import { showApply } from './apply.js';
+
+/**
+ * `orch history [--project P]`: every recorded generation, oldest first.
+ * JSON: `[{ "number", "project", "time", "file", "hash", "commit"?, "dirty"?, "summary": { "create", "change", "delete" }, "rollbackOf"? }]`.
+ */
+export const history = async (opts: { output: OutputFormat; project?: string }): Promise<void> => {
+  const client = await DaemonClient.connect(homePaths());
+  let generations: readonly GenerationInfo[];
+  try {
+    generations = await client.request('history', opts.project === undefined ? {} : { project: opts.project });
+  } finally {
+    client.close();
+  }
+  if (opts.output === 'json') {
+    printJson(generations);
+    return;
+  }
+  if (generations.length === 0) {
+    println('No generations recorded yet: run orch apply.');
+    return;
+  }
+  const now = Date.now();
+  const rows = generations.map((g) => [
+    String(g.number),
+    g.project,
+    `${ms(Math.max(0, now - g.time))} ago`,
+    g.hash.slice(0, 12),
+    g.commit === undefined ? '-' : `${g.commit.slice(0, 10)}${g.dirty ? '+dirty' : ''}`,
+    `+${g.summary.create} ~${g.summary.change} -${g.summary.delete}${g.rollbackOf === undefined ? '' : ` (rollback to ${g.rollbackOf})`}`,
+  ]);
+  const head = ['GEN', 'PROJECT', 'APPLIED', 'FILE HASH', 'COMMIT', 'PLAN'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const r of [head, ...rows]) println(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+};
+
+/** `orch rollback [N] [--project P]`: re-apply generation N (default: the newest older one whose file differs from the running one). */
+export const rollback = async (number: number | undefined, opts: { output: OutputFormat; project?: string }): Promise<void> => {
+  const client = await DaemonClient.connect(homePaths());
+  try {
+    const target = number ?? (await previousGeneration(client, opts.project));
+    const all = await client.request('history', {});
+    const record = all.find((g) => g.number === target);
+    if (!record) throw new OrchError('ORCH_UNKNOWN_APP', `no generation ${target} (see 'orch history')`);
+    if (opts.output === 'human') println(`Rolling ${record.project} back to generation ${target} (${record.file}):`);
+    await showApply(record.project, opts, (onEvent) => client.request('rollback', { number: target }, onEvent));
+  } finally {
+    client.close();
+  }
+};
+
+const previousGeneration = async (client: DaemonClient, project: string | undefined): Promise<number> => {
+  const { generations } = await client.request('status', {});
+  const projects = Object.keys(generations);
+  const name = project ?? (projects.length === 1 ? projects[0] : undefined);
+  if (name === undefined) {
+    throw new OrchError('ORCH_USAGE', `say which project to roll back with --project (running: ${projects.join(', ') || 'none'})`);
+  }
+  const current = generations[name];
+  const gens = await client.request('history', { project: name });
+  const currentHash = gens.find((g) => g.number === current)?.hash;
+  // The newest older generation that differs from what runs: a no-op re-apply is not a step back.
+  const target = gens.filter((g) => (current === undefined || g.number < current) && g.hash !== currentHash).at(-1);
+  if (!target) throw new OrchError('ORCH_USAGE', `project ${name} has no generation before ${current ?? 'the current one'}`);
+  return target.number;
+};

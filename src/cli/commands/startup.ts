@@ -1,0 +1,46 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { homePaths } from '../../daemon/paths.js';
+import { OrchError } from '../../errors.js';
+import { println } from '../output.js';
+import { systemdUnit } from '../systemd-unit.js';
+
+/** `orch startup [--system] [--install]`: print (or install and enable) a systemd unit for the daemon. */
+export const startup = async (opts: { system?: boolean; install?: boolean }): Promise<void> => {
+  const scope = opts.system ? 'system' : 'user';
+  const here = dirname(fileURLToPath(import.meta.url));
+  const dist = basename(here) === 'chunks' ? dirname(here) : here;
+  const unit = systemdUnit({
+    node: process.execPath,
+    daemonEntry: join(dist, 'daemon.js'),
+    home: homePaths().home,
+    path: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    user: userInfo().username,
+    scope,
+  });
+  if (!opts.install) {
+    process.stdout.write(unit);
+    return;
+  }
+  const dir = scope === 'system' ? '/etc/systemd/system' : join(homedir(), '.config/systemd/user');
+  const file = join(dir, 'orch.service');
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, unit);
+  } catch (e) {
+    throw new OrchError('ORCH_USAGE', `cannot write ${file}: ${(e as Error).message}${scope === 'system' ? ' (system units need root)' : ''}`);
+  }
+  println(`Wrote ${file}.`);
+  const systemctl = scope === 'system' ? ['systemctl'] : ['systemctl', '--user'];
+  try {
+    execFileSync(systemctl[0]!, [...systemctl.slice(1), 'daemon-reload'], { stdio: 'ignore' });
+    execFileSync(systemctl[0]!, [...systemctl.slice(1), 'enable', 'orch.service'], { stdio: 'ignore' });
+    println(`Enabled orch.service: the daemon starts at boot and brings back the last applied apps.`);
+    if (scope === 'user') println(`For a user unit to start at boot without a login, run: loginctl enable-linger ${userInfo().username}`);
+  } catch {
+    println(`systemctl is not available here: run '${systemctl.join(' ')} daemon-reload && ${systemctl.join(' ')} enable --now orch.service' where systemd runs.`);
+  }
+};
