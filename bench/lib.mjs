@@ -3,7 +3,8 @@
 // The machine is noisy: report medians and ratios, interleave the things compared, never a mean.
 import { spawn, execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,17 +157,20 @@ const execFileAsync = promisify(execFile);
 
 /**
  * Runs `fn({ home, orch })` with a fresh ORCH_HOME; `orch(args, options)` runs the built CLI in it.
- * The daemon it may have started is always stopped afterwards.
+ * The daemon it may have started is always stopped afterwards, and any process still carrying
+ * this ORCH_HOME in its environment (a daemon that did not stop) is killed.
  */
 export async function withOrchHome(fn) {
   requireFile('dist/cli.js', 'orch is not built (run `npm run build`)');
   return withTempDir('orch-home', async (home) => {
     const env = { ...process.env, ORCH_HOME: home, NO_COLOR: '1' };
-    const orch = (args, options = {}) => execFileAsync(process.execPath, [orchBin, ...args], { cwd: repoRoot, env, ...options });
+    const orch = (args, options = {}) =>
+      execFileAsync(process.execPath, [orchBin, ...args], { cwd: repoRoot, env, timeout: 60_000, killSignal: 'SIGKILL', maxBuffer: 64 << 20, ...options });
     try {
       return await fn({ home, env, orch });
     } finally {
       await orch(['daemon', 'stop']).catch(() => {});
+      await killProcesses({ envContains: `ORCH_HOME=${home}` });
     }
   });
 }
@@ -179,18 +183,143 @@ export function findPm2() {
 
 /**
  * Runs `fn({ home, env, pm2 })` with a fresh PM2_HOME, so the benchmark never touches a user's
- * PM2. `pm2(args, options)` runs the local pm2 CLI there; `pm2 kill` always runs afterwards, and
- * the bench is skipped when pm2 is not installed.
+ * PM2. `pm2(args, options)` runs the local pm2 CLI there; `pm2 kill` always runs afterwards (then
+ * anything still carrying this PM2_HOME in its environment is killed), and the bench is skipped
+ * when pm2 is not installed.
  */
 export async function withPm2(fn) {
   const bin = findPm2() ?? skip('pm2 is not installed (add it as a devDependency)');
   return withTempDir('pm2-home', async (home) => {
     const env = { ...process.env, PM2_HOME: home, PM2_DISABLE_VERSION_CHECK: 'true', NO_COLOR: '1' };
-    const pm2 = (args, options = {}) => execFileAsync(process.execPath, [bin, ...args], { cwd: repoRoot, env, ...options });
+    const pm2 = (args, options = {}) =>
+      execFileAsync(process.execPath, [bin, ...args], { cwd: repoRoot, env, timeout: 60_000, killSignal: 'SIGKILL', maxBuffer: 64 << 20, ...options });
     try {
       return await fn({ home, env, pm2, bin });
     } finally {
       await pm2(['kill']).catch(() => {});
+      await killProcesses({ envContains: `PM2_HOME=${home}` });
     }
   });
+}
+
+// ---------------------------------------------------------------- processes and ports (Linux)
+
+/** Pids of every process whose /proc/<pid>/cmdline or environ contains the given text. */
+export async function findProcesses({ cmdlineContains, envContains } = {}) {
+  const found = [];
+  let entries = [];
+  try {
+    entries = await readdir('/proc');
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    try {
+      if (cmdlineContains && (await readFile(`/proc/${pid}/cmdline`, 'latin1')).includes(cmdlineContains)) found.push(pid);
+      else if (envContains && (await readFile(`/proc/${pid}/environ`, 'latin1')).split('\0').includes(envContains)) found.push(pid);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+/** SIGKILLs every process found by findProcesses(match); returns their pids. */
+export async function killProcesses(match) {
+  const pids = await findProcesses(match);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  return pids;
+}
+
+/** SIGKILLs the given pids, ignoring the ones already gone. */
+export function killPids(pids) {
+  for (const pid of pids) {
+    try {
+      if (pid > 0 && pid !== process.pid) process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** VmRSS of a process in KiB, or undefined if it is gone. */
+export async function readRssKiB(pid) {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pids of the descendants of `pid` (children, grandchildren, …), from /proc/<pid>/stat. */
+export async function descendantsOf(pid) {
+  const parents = new Map();
+  for (const entry of await readdir('/proc').catch(() => [])) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // gone
+    }
+  }
+  const result = [];
+  const frontier = [pid];
+  while (frontier.length > 0) {
+    const parent = frontier.pop();
+    for (const [child, ppid] of parents) {
+      if (ppid === parent) {
+        result.push(child);
+        frontier.push(child);
+      }
+    }
+  }
+  return result;
+}
+
+function portIsFree(port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    // The default host (:: with IPv4 mapped) covers both families, like the apps will bind.
+    server.listen({ port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * `count` consecutive free TCP ports starting at a random base, below the kernel's ephemeral
+ * range (so outgoing connections cannot take them meanwhile). Throws after a few attempts.
+ */
+export async function findFreePorts(count, { low = 20_000, high = 32_000 } = {}) {
+  try {
+    const [ephemeralLow] = (await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')).trim().split(/\s+/).map(Number);
+    if (ephemeralLow > low + count) high = Math.min(high, ephemeralLow - 1);
+  } catch {
+    // not Linux: keep the defaults
+  }
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = low + Math.floor(Math.random() * (high - low - count));
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    let free = true;
+    for (const port of ports) {
+      if (!(await portIsFree(port))) {
+        free = false;
+        break;
+      }
+    }
+    if (free) return ports;
+  }
+  throw new Error(`no block of ${count} free ports found in ${low}-${high}`);
 }
