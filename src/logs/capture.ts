@@ -1,77 +1,98 @@
-// Captures instances' stdout/stderr line by line into `${home}/logs/${app}.log`, one append
-// stream per app. Writes are asynchronous; when the file falls behind, the sources are paused
-// (the children block on their pipes) instead of the daemon buffering without bound.
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+// Captures instances' stdout/stderr line by line into `${home}/logs/${app}.log` (rotated by
+// size, see settings.ts), one writer per app. Writes are asynchronous; when an app's file falls
+// behind, that app's sources are paused (its children block on their pipes: backpressure, not
+// loss) instead of the daemon buffering without bound. Other apps are not affected.
+import { mkdirSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from 'pino';
+import { logDir, logFilePath } from './files.js';
+import { LineSplitter } from './line-splitter.js';
+import { formatBlock, recordPrefix, type StreamName } from './record.js';
+import { RotatingWriter } from './rotating-writer.js';
+import { logSettingsFromEnv, type LogSettings } from './settings.js';
 
-export type StreamName = 'out' | 'err';
+export { LineSplitter } from './line-splitter.js';
+export { logFilePath } from './files.js';
+export type { StreamName } from './record.js';
+
+export interface CaptureOptions {
+  readonly settings?: LogSettings;
+  readonly highWaterMark?: number;
+  readonly maxLineLength?: number;
+}
+
+/** What the capture has done so far, for tests and the daemon log. */
+export interface CaptureStats {
+  /** Lines longer than the limit, broken into several records (no data dropped). */
+  readonly forcedBreaks: number;
+  /** Bytes that could not be written (a failing disk); reported on the daemon log too. */
+  readonly lostBytes: number;
+  readonly rotations: number;
+  /** Times an app's sources were paused because its file fell behind. */
+  readonly pauses: number;
+}
 
 interface Sink {
-  readonly file: WriteStream;
+  readonly writer: RotatingWriter;
   readonly sources: Set<Readable>;
   closing: boolean;
   paused: boolean;
-  readonly closed: Promise<void>;
 }
-
-/** Splits decoded chunks into lines; `end()` returns the unterminated last line, if any. */
-export class LineSplitter {
-  private readonly decoder = new StringDecoder('utf8');
-  private pending = '';
-
-  push(chunk: Buffer | string): string[] {
-    const text = this.pending + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
-    const lines = text.split('\n');
-    this.pending = lines.pop() ?? '';
-    return lines.map(stripCr);
-  }
-
-  end(): string[] {
-    const rest = this.pending + this.decoder.end();
-    this.pending = '';
-    return rest === '' ? [] : [stripCr(rest)];
-  }
-}
-
-const stripCr = (line: string): string => (line.endsWith('\r') ? line.slice(0, -1) : line);
-
-export const logFilePath = (home: string, app: string): string => join(home, 'logs', `${app}.log`);
 
 export class LogCapture {
   private readonly sinks = new Map<string, Sink>();
   private dirReady = false;
+  private readonly settings: LogSettings;
+  private readonly stats_ = { forcedBreaks: 0, lostBytes: 0, rotations: 0, pauses: 0 };
 
   constructor(
     private readonly home: string,
     private readonly now: () => number,
     private readonly logger: Logger,
-  ) {}
+    private readonly options: CaptureOptions = {},
+  ) {
+    if (options.settings !== undefined) {
+      this.settings = options.settings;
+    } else {
+      const { settings, problems } = logSettingsFromEnv(process.env);
+      for (const problem of problems) this.logger.warn({ problem }, 'log setting ignored, using the default');
+      this.settings = settings;
+    }
+  }
+
+  stats(): CaptureStats {
+    return { ...this.stats_ };
+  }
 
   /** Pipes one instance's output into its app's log; the source is read until it ends. */
   attach(app: string, index: number, name: StreamName, source: Readable | null | undefined): void {
     if (source == null) return;
     const sink = this.sinkFor(app);
     sink.sources.add(source);
-    const splitter = new LineSplitter();
-    const prefix = ` ${app}#${index} ${name} `;
-    const write = (lines: readonly string[]): void => {
-      if (lines.length === 0) return;
-      const stamp = new Date(this.now()).toISOString();
-      const text = lines.map((line) => `${stamp}${prefix}${line}\n`).join('');
-      if (!sink.file.write(text)) this.pauseUntilDrained(sink);
+    const splitter = new LineSplitter(this.options.maxLineLength);
+    let reportedBreaks = 0;
+    const write = (block: string | undefined): void => {
+      if (block === undefined) return;
+      const prefix = recordPrefix(new Date(this.now()).toISOString(), app, index, name);
+      if (!sink.writer.write(formatBlock(prefix, block))) this.pauseUntilDrained(sink);
+      if (splitter.forcedBreaks > reportedBreaks) {
+        this.stats_.forcedBreaks += splitter.forcedBreaks - reportedBreaks;
+        // Once per source: the count at the end says how many more.
+        if (reportedBreaks === 0) this.logger.warn({ app, index, stream: name }, 'line longer than the limit broken into several records');
+        reportedBreaks = splitter.forcedBreaks;
+      }
     };
     let done = false;
     const finish = (): void => {
       if (done) return;
       done = true;
-      write(splitter.end());
+      write(splitter.endBlock());
+      if (reportedBreaks > 0) this.logger.warn({ app, index, stream: name, forcedBreaks: reportedBreaks }, 'long lines were broken');
       sink.sources.delete(source);
-      if (sink.closing && sink.sources.size === 0) sink.file.end();
+      if (sink.closing && sink.sources.size === 0) void sink.writer.end();
     };
-    source.on('data', (chunk: Buffer | string) => write(splitter.push(chunk)));
+    source.on('data', (chunk: Buffer | string) => write(splitter.pushBlock(chunk)));
+    if (sink.paused) source.pause();
     source.once('end', finish);
     source.once('close', finish);
     source.on('error', (err) => {
@@ -86,18 +107,16 @@ export class LogCapture {
     if (sink === undefined) return Promise.resolve();
     this.sinks.delete(app);
     sink.closing = true;
-    if (sink.sources.size === 0) {
-      sink.file.end();
-    } else {
-      // A source held open by a stray process must not keep the file open forever.
-      const timer = setTimeout(() => {
-        for (const source of sink.sources) source.destroy();
-        sink.file.end();
-      }, graceMs);
-      timer.unref();
-      void sink.closed.then(() => clearTimeout(timer));
-    }
-    return sink.closed;
+    if (sink.sources.size === 0) return sink.writer.end();
+    // The last source to finish ends the writer.
+    const ended = new Promise<void>((resolve) => sink.writer.once('ended', resolve));
+    // A source held open by a stray process must not keep the file open forever.
+    const timer = setTimeout(() => {
+      for (const source of sink.sources) source.destroy();
+    }, graceMs);
+    timer.unref();
+    void ended.then(() => clearTimeout(timer));
+    return ended;
   }
 
   async closeAll(): Promise<void> {
@@ -109,16 +128,20 @@ export class LogCapture {
     if (existing !== undefined) return existing;
     if (!this.dirReady) {
       // Once per daemon, before the first log file is opened.
-      mkdirSync(join(this.home, 'logs'), { recursive: true });
+      mkdirSync(logDir(this.home), { recursive: true });
       this.dirReady = true;
     }
-    const file = createWriteStream(logFilePath(this.home, app), { flags: 'a' });
-    const closed = new Promise<void>((resolve) => {
-      file.once('close', resolve);
-      file.once('error', () => resolve());
+    const writer = new RotatingWriter(logFilePath(this.home, app), this.settings, this.options.highWaterMark);
+    let lostReported = 0;
+    writer.on('error', (err) => {
+      this.stats_.lostBytes += writer.lostBytes - lostReported;
+      lostReported = writer.lostBytes;
+      this.logger.error({ err, app, lostBytes: writer.lostBytes }, 'cannot write log file; the batch is lost');
     });
-    file.on('error', (err) => this.logger.error({ err, app }, 'cannot write log file'));
-    const sink: Sink = { file, sources: new Set(), closing: false, paused: false, closed };
+    writer.on('rotated', () => {
+      this.stats_.rotations++;
+    });
+    const sink: Sink = { writer, sources: new Set(), closing: false, paused: false };
     this.sinks.set(app, sink);
     return sink;
   }
@@ -126,8 +149,9 @@ export class LogCapture {
   private pauseUntilDrained(sink: Sink): void {
     if (sink.paused) return;
     sink.paused = true;
+    this.stats_.pauses++;
     for (const source of sink.sources) source.pause();
-    sink.file.once('drain', () => {
+    sink.writer.once('drain', () => {
       sink.paused = false;
       for (const source of sink.sources) source.resume();
     });

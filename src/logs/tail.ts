@@ -1,0 +1,92 @@
+// Reads the last lines of an app's logs from the end of its files, newest file first, going on
+// to `<app>.log.1`, `.2` … only when the newer files hold fewer lines than asked for.
+import { open, type FileHandle } from 'node:fs/promises';
+import { rotatedPath } from './files.js';
+
+const BLOCK = 64 * 1024;
+const NEWLINE = 0x0a;
+
+/** Where reading an open file stopped: following goes on from `offset` of inode `ino`. */
+export interface FilePosition {
+  readonly handle: FileHandle;
+  readonly ino: number;
+  readonly offset: number;
+}
+
+export interface AppTail {
+  /** Oldest first. */
+  readonly lines: string[];
+  /** The live file, still open, positioned after its last complete line (undefined if missing). */
+  readonly live: FilePosition | undefined;
+}
+
+/**
+ * The last `n` complete lines of the file (fewer if it has fewer), reading blocks backwards from
+ * `end`. An unterminated last line (a write in progress) is left out; `endOffset` is just past
+ * the last complete line.
+ */
+export const lastLinesOf = async (handle: FileHandle, end: number, n: number): Promise<{ lines: string[]; endOffset: number }> => {
+  const blocks: Buffer[] = [];
+  let pos = end;
+  let newlines = 0;
+  let endOffset = -1;
+  // One newline more than n: the start of the n-th last line must be known.
+  while (pos > 0 && (endOffset === -1 || newlines <= n)) {
+    const size = Math.min(BLOCK, pos);
+    pos -= size;
+    const block = Buffer.allocUnsafe(size);
+    const { bytesRead } = await handle.read(block, 0, size, pos);
+    const data = block.subarray(0, bytesRead);
+    if (endOffset === -1) {
+      const last = data.lastIndexOf(NEWLINE);
+      if (last !== -1) endOffset = pos + last + 1;
+    }
+    for (let i = data.indexOf(NEWLINE); i !== -1; i = data.indexOf(NEWLINE, i + 1)) newlines++;
+    blocks.unshift(data);
+  }
+  if (endOffset === -1) return { lines: [], endOffset: 0 };
+  const text = Buffer.concat(blocks).subarray(0, endOffset - pos).toString('utf8');
+  const lines = text.split('\n');
+  lines.pop(); // after the final newline
+  return { lines: n === 0 ? [] : lines.slice(-n), endOffset };
+};
+
+const openIfExists = async (path: string): Promise<FileHandle | undefined> => {
+  try {
+    return await open(path, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+};
+
+/**
+ * The last `n` lines of `file` and its rotated predecessors. Files are opened newest first and a
+ * file seen twice (rotated between two opens) is read once, so a concurrent rotation can make
+ * the snapshot older but never duplicates lines. With `keepLive`, the live file stays open.
+ */
+export const tailApp = async (file: string, n: number, keepLive: boolean): Promise<AppTail> => {
+  const seen = new Set<number>();
+  const parts: string[][] = [];
+  let live: FilePosition | undefined;
+  let wanted = n;
+  for (let generation = 0; generation === 0 || wanted > 0; generation++) {
+    const handle = await openIfExists(rotatedPath(file, generation));
+    if (handle === undefined) {
+      if (generation === 0) continue;
+      break;
+    }
+    const stat = await handle.stat();
+    if (seen.has(stat.ino)) {
+      await handle.close();
+      continue;
+    }
+    seen.add(stat.ino);
+    const { lines, endOffset } = wanted > 0 ? await lastLinesOf(handle, stat.size, wanted) : { lines: [], endOffset: stat.size };
+    parts.unshift(lines);
+    wanted -= lines.length;
+    if (generation === 0 && keepLive) live = { handle, ino: stat.ino, offset: endOffset };
+    else await handle.close();
+  }
+  return { lines: parts.flat(), live };
+};
