@@ -33,7 +33,12 @@ program
   .description('converge the running apps to the file (exit 0 converged, 2 invalid, 3 failed)')
   .argument('[file]', 'ecosystem file', 'ecosystem.yaml')
   .addOption(outputOption())
-  .action(async (file: string, opts: { output: 'human' | 'json' }) => (await import('./commands/apply.js')).apply(file, opts));
+  .option('-w, --watch', "then stay in the foreground: re-apply the file on save, reload an app when its watch paths change")
+  .action(async (file: string, opts: { output: 'human' | 'json'; watch?: boolean }) =>
+    opts.watch
+      ? (await import('./commands/watch.js')).applyWatch(file, opts)
+      : (await import('./commands/apply.js')).apply(file, opts),
+  );
 
 for (const name of ['status', 'ls']) {
   program
@@ -73,8 +78,9 @@ program
   .description("print an app's (or every app's) captured output")
   .argument('[app]', 'app name (default: all apps)')
   .option('-f, --follow', 'keep printing new lines')
-  .option('-n, --lines <n>', 'lines to print from the end', (v) => parseCount(v), 20)
-  .action(async (app: string | undefined, opts: { follow?: boolean; lines: number }) =>
+  .option('-n, --lines <n>', 'lines to print from the end (rotated files included)', (v) => parseCount(v), 20)
+  .addOption(outputOption())
+  .action(async (app: string | undefined, opts: { follow?: boolean; lines: number; output: 'human' | 'json' }) =>
     (await import('./commands/logs.js')).logs(app, opts),
   );
 
