@@ -25,7 +25,6 @@ import {
   killPids,
   killProcesses,
   markdownTable,
-  orchBin,
   passFail,
   readRssKiB,
   requireFile,
@@ -34,6 +33,7 @@ import {
   timeInterleaved,
   timeOnce,
   withOrchHome,
+  withOrchSnapshot,
   withPm2,
   withTempDir,
 } from './lib.mjs';
@@ -58,23 +58,24 @@ export async function run() {
   requireFile('dist/cli.js', 'orch is not built (run `node scripts/build.mjs`)');
   if (!findPm2()) skip('pm2 is not installed (it is a devDependency: run `npm install`)');
 
-  return withTempDir('core', async (dir) => {
+  // A private copy of the build: other people rebuild dist/ in this checkout meanwhile.
+  return withOrchSnapshot((bin) => withTempDir('core', async (dir) => {
     try {
       const server = join(dir, 'server.js');
       await writeFile(server, SERVER_JS);
-      const steady = await benchSteady(dir, server);
-      const apply = await benchApply(dir, server);
+      const steady = await benchSteady(dir, server, bin);
+      const apply = await benchApply(dir, server, bin);
       return report(steady, apply);
     } finally {
       // Apps started under this directory, whoever started them, must not outlive the bench.
       await killProcesses({ cmdlineContains: dir });
     }
-  });
+  }));
 }
 
 // ---------------------------------------------------------------- 1 + 2: 10 apps, status and RSS
 
-async function benchSteady(dir, server) {
+async function benchSteady(dir, server, bin) {
   return withOrchHome(async (o) =>
     withPm2(async (p) => {
       const ports = await findFreePorts(2 * STEADY_APPS);
@@ -106,10 +107,14 @@ async function benchSteady(dir, server) {
         const node = process.execPath;
         const samples = await timeInterleaved(
           {
-            orchStatus: { command: node, args: [orchBin, 'status'], env: o.env },
+            orchStatus: { command: node, args: [bin, 'status'], env: o.env },
             pm2Ls: { command: node, args: [p.bin, 'ls'], env: p.env },
-            orchJson: { command: node, args: [orchBin, 'status', '--output', 'json'], env: o.env },
+            orchJson: { command: node, args: [bin, 'status', '--output', 'json'], env: o.env },
             pm2Jlist: { command: node, args: [p.bin, 'jlist'], env: p.env },
+            // Floors, to read the above: Node's own start-up, and orch's CLI start-up without
+            // the daemon round trip.
+            nodeFloor: { command: node, args: ['-e', '0'], env: o.env },
+            orchVersion: { command: node, args: [bin, '--version'], env: o.env },
           },
           { runs: STATUS_RUNS, warmup: 2 },
         );
@@ -122,7 +127,7 @@ async function benchSteady(dir, server) {
         throw error;
       }
     }),
-  );
+  { bin });
 }
 
 async function sampleRss(targets) {
@@ -165,14 +170,14 @@ async function sumRss(pids) {
 
 // ---------------------------------------------------------------- 3: 100 apps until all ready
 
-async function benchApply(dir, server) {
+async function benchApply(dir, server, bin) {
   const runs = { orch: [], pm2: [] };
   for (let round = 0; round < APPLY_RUNS; round++) {
     // Alternate who goes first, so a warming page cache or a noisy neighbour hits both alike.
     const order = round % 2 === 0 ? ['orch', 'pm2'] : ['pm2', 'orch'];
     for (const tool of order) {
       const project = join(dir, `apply-${tool}-${round}`);
-      runs[tool].push(tool === 'orch' ? await applyOrchOnce(project, server, round) : await applyPm2Once(project, server));
+      runs[tool].push(tool === 'orch' ? await applyOrchOnce(project, server, round, bin) : await applyPm2Once(project, server));
     }
   }
   const summary = (tool, key) => summarize(runs[tool].map((r) => r[key]));
@@ -184,14 +189,14 @@ async function benchApply(dir, server) {
   };
 }
 
-async function applyOrchOnce(project, server, round) {
+async function applyOrchOnce(project, server, round, bin) {
   return withOrchHome(async (o) => {
     const ports = await findFreePorts(APPLY_APPS);
     const file = await writeOrchProject(project, server, ports, `core-apply-${round}`);
-    const result = await timeUntilReady('orch apply', process.execPath, [orchBin, 'apply', file], o.env, ports);
+    const result = await timeUntilReady('orch apply', process.execPath, [bin, 'apply', file], o.env, ports);
     expectOnline('orch', await orchInstances(o), APPLY_APPS);
     return result;
-  });
+  }, { bin });
 }
 
 async function applyPm2Once(project, server) {
@@ -342,19 +347,25 @@ function report(steady, apply) {
   const rows = [
     [`\`orch status\` vs \`pm2 ls\`, ${steady.apps} apps`, formatMs(status.orchStatus.median), formatMs(status.orchStatus.p90), formatMs(status.pm2Ls.median), formatMs(status.pm2Ls.p90), formatRatio(status.orchStatus.median, status.pm2Ls.median), '≤ 0.50x', passFail(statusTargetOk)],
     [`\`orch status --output json\` vs \`pm2 jlist\``, formatMs(status.orchJson.median), formatMs(status.orchJson.p90), formatMs(status.pm2Jlist.median), formatMs(status.pm2Jlist.p90), formatRatio(status.orchJson.median, status.pm2Jlist.median), '', ''],
-    [`daemon idle RSS, ${steady.apps} apps`, mib(rss.orch.daemonMiB.median), mib(rss.orch.daemonMiB.max), mib(rss.pm2.daemonMiB.median), mib(rss.pm2.daemonMiB.max), formatRatio(rss.orch.daemonMiB.median, rss.pm2.daemonMiB.median), '≤ 1.00x', passFail(rssOk)],
+    [`floors: \`node -e 0\` / \`orch --version\` (no daemon)`, formatMs(status.orchVersion.median), formatMs(status.orchVersion.p90), formatMs(status.nodeFloor.median), formatMs(status.nodeFloor.p90), '', '', ''],
+    [`daemon idle RSS, ${steady.apps} apps`, mib(rss.orch.daemonMiB.median), mib(rss.orch.daemonMiB.p90), mib(rss.pm2.daemonMiB.median), mib(rss.pm2.daemonMiB.p90), formatRatio(rss.orch.daemonMiB.median, rss.pm2.daemonMiB.median), '≤ 1.00x', passFail(rssOk)],
     [`daemon helper processes (not apps), RSS`, mib(rss.orch.helpersMiB.median), '', mib(rss.pm2.helpersMiB.median), '', '', '', ''],
     [`the ${steady.apps} apps' RSS, total`, mib(rss.orch.appsMiB.median), '', mib(rss.pm2.appsMiB.median), '', formatRatio(rss.orch.appsMiB.median, rss.pm2.appsMiB.median), '', ''],
-    [`${apply.apps} apps from nothing until every port answers`, formatMs(apply.orch.readyMs.median), formatMs(apply.orch.readyMs.max), formatMs(apply.pm2.readyMs.median), formatMs(apply.pm2.readyMs.max), formatRatio(apply.orch.readyMs.median, apply.pm2.readyMs.median), '≤ 1.00x', passFail(applyOk)],
-    [`… the command itself returns (\`orch apply\` / \`pm2 start\`)`, formatMs(apply.orch.commandMs.median), formatMs(apply.orch.commandMs.max), formatMs(apply.pm2.commandMs.median), formatMs(apply.pm2.commandMs.max), formatRatio(apply.orch.commandMs.median, apply.pm2.commandMs.median), '', ''],
-    [`… the first port answers`, formatMs(apply.orch.firstPortMs.median), formatMs(apply.orch.firstPortMs.max), formatMs(apply.pm2.firstPortMs.median), formatMs(apply.pm2.firstPortMs.max), '', '', ''],
+    [`${apply.apps} apps from nothing until every port answers`, formatMs(apply.orch.readyMs.median), formatMs(apply.orch.readyMs.p90), formatMs(apply.pm2.readyMs.median), formatMs(apply.pm2.readyMs.p90), formatRatio(apply.orch.readyMs.median, apply.pm2.readyMs.median), '≤ 1.00x', passFail(applyOk)],
+    [`… the command itself returns (\`orch apply\` / \`pm2 start\`)`, formatMs(apply.orch.commandMs.median), formatMs(apply.orch.commandMs.p90), formatMs(apply.pm2.commandMs.median), formatMs(apply.pm2.commandMs.p90), formatRatio(apply.orch.commandMs.median, apply.pm2.commandMs.median), '', ''],
+    [`… the first port answers`, formatMs(apply.orch.firstPortMs.median), formatMs(apply.orch.firstPortMs.p90), formatMs(apply.pm2.firstPortMs.median), formatMs(apply.pm2.firstPortMs.p90), '', '', ''],
   ];
-  const table = markdownTable(['measure', 'orch median', 'orch p90/max', 'PM2 median', 'PM2 p90/max', 'orch / PM2', 'target', 'verdict'], rows);
+  const table = markdownTable(['measure', 'orch median', 'orch p90', 'PM2 median', 'PM2 p90', 'orch / PM2', 'target', 'verdict'], rows);
   const notes = [
-    `Status: ${STATUS_RUNS} runs of each command, round-robin, after 2 warm-up rounds; p90 column. ` +
-      `RSS: VmRSS of the orch daemon and of PM2's God daemon, ${RSS_SAMPLES} samples after ${SETTLE_MS / 1000} s of settling; max column. ` +
-      `Apply: ${APPLY_RUNS} runs per tool, alternating who goes first, fresh ORCH_HOME/PM2_HOME each run (both times include starting the daemon); max column. ` +
-      `"Until every port answers" polls all ${apply.apps} ports with TCP connects from the instant the command starts; \`pm2 start\` returns once processes are launched, \`orch apply\` once they are ready.`,
+    `Status: ${STATUS_RUNS} runs of each command, round-robin together with \`node -e 0\` and \`orch --version\`, after 2 warm-up rounds; ` +
+      `the floors row puts \`orch --version\` (CLI start-up, no daemon call) in the orch columns and \`node -e 0\` in the PM2 columns. ` +
+      `Above the \`node -e 0\` floor: \`orch status\` ${formatMs(status.orchStatus.median - status.nodeFloor.median)}, ` +
+      `\`pm2 ls\` ${formatMs(status.pm2Ls.median - status.nodeFloor.median)}.`,
+    `RSS: VmRSS of the orch daemon and of PM2's God daemon, ${RSS_SAMPLES} samples ${RSS_INTERVAL_MS} ms apart after ${SETTLE_MS / 1000} s of settling; ` +
+      `helpers are the daemon's descendants that are not apps (none means the daemon does its work in-process).`,
+    `Apply: ${APPLY_RUNS} runs per tool, alternating who goes first, fresh ORCH_HOME/PM2_HOME each run, so both include starting their daemon ` +
+      `(with 3 runs, p90 is the slowest). "Until every port answers" polls all ${apply.apps} ports with TCP connects from the instant the command starts; ` +
+      `\`pm2 start\` returns once the processes are launched, \`orch apply\` once they are ready.`,
   ];
   return {
     name: 'Core loop vs PM2 (status, daemon RSS, apply 100 apps)',

@@ -3,7 +3,7 @@
 // The machine is noisy: report medians and ratios, interleave the things compared, never a mean.
 import { spawn, execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -160,19 +160,67 @@ const execFileAsync = promisify(execFile);
  * The daemon it may have started is always stopped afterwards, and any process still carrying
  * this ORCH_HOME in its environment (a daemon that did not stop) is killed.
  */
-export async function withOrchHome(fn) {
-  requireFile('dist/cli.js', 'orch is not built (run `npm run build`)');
+export async function withOrchHome(fn, { bin = orchBin } = {}) {
+  if (bin === orchBin) requireFile('dist/cli.js', 'orch is not built (run `npm run build`)');
   return withTempDir('orch-home', async (home) => {
     const env = { ...process.env, ORCH_HOME: home, NO_COLOR: '1' };
     const orch = (args, options = {}) =>
-      execFileAsync(process.execPath, [orchBin, ...args], { cwd: repoRoot, env, timeout: 60_000, killSignal: 'SIGKILL', maxBuffer: 64 << 20, ...options });
+      execFileAsync(process.execPath, [bin, ...args], { cwd: repoRoot, env, timeout: 60_000, killSignal: 'SIGKILL', maxBuffer: 64 << 20, ...options });
     try {
-      return await fn({ home, env, orch });
+      return await fn({ home, env, orch, bin });
     } finally {
       await orch(['daemon', 'stop']).catch(() => {});
       await killProcesses({ envContains: `ORCH_HOME=${home}` });
     }
   });
+}
+
+/**
+ * Runs `fn(bin)` with a private copy of the built orch (bin/ and dist/, under
+ * node_modules/.cache so bare imports still resolve), so that a rebuild in the shared checkout
+ * (which empties dist/) cannot pull the files from under a long bench. `bin` is the copy's
+ * bin/orch.js. The copy is checked for completeness (every relative import of every module
+ * exists) and retried if a build was under way; it is removed afterwards.
+ */
+export async function withOrchSnapshot(fn) {
+  // dist/ is briefly absent while someone rebuilds: give a build in progress time to finish.
+  for (let waited = 0; !existsSync(join(repoRoot, 'dist/cli.js')) && waited < 30; waited++) await new Promise((r) => setTimeout(r, 1000));
+  requireFile('dist/cli.js', 'orch is not built (run `npm run build`)');
+  const cache = join(repoRoot, 'node_modules/.cache/orch-bench');
+  await mkdir(cache, { recursive: true });
+  const dir = await mkdtemp(join(cache, 'snapshot-'));
+  try {
+    let problem;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 1000));
+      await rm(join(dir, 'dist'), { recursive: true, force: true });
+      try {
+        await cp(join(repoRoot, 'dist'), join(dir, 'dist'), { recursive: true });
+        await cp(join(repoRoot, 'bin'), join(dir, 'bin'), { recursive: true });
+      } catch (error) {
+        problem = `copy failed: ${error.message}`;
+        continue;
+      }
+      problem = await incompleteBuild(join(dir, 'dist'));
+      if (!problem) return await fn(join(dir, 'bin/orch.js'));
+    }
+    throw new Error(`could not take a complete copy of dist/ (a build kept running?): ${problem}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A reason why the bundle in `dist` is incomplete, or undefined if every relative import exists. */
+async function incompleteBuild(dist) {
+  for (const required of ['cli.js', 'daemon.js']) if (!existsSync(join(dist, required))) return `${required} is missing`;
+  const files = [...(await readdir(dist)).map((f) => join(dist, f)), ...(await readdir(join(dist, 'chunks')).catch(() => [])).map((f) => join(dist, 'chunks', f))];
+  for (const file of files.filter((f) => f.endsWith('.js'))) {
+    const text = await readFile(file, 'utf8');
+    for (const match of text.matchAll(/(?:from |import\()\s*"(\.{1,2}\/[^"]+)"/g)) {
+      if (!existsSync(join(dirname(file), match[1]))) return `${file.slice(dist.length + 1)} imports ${match[1]}, which is missing`;
+    }
+  }
+  return undefined;
 }
 
 /** The locally installed pm2 CLI (a devDependency), or undefined. */
