@@ -6,7 +6,6 @@ import type { InstanceView } from '../reconcile/types.js';
 import { hasProcess, type Instance, type InstanceEvent, initialInstance, transition } from './instance.js';
 import { type ReadinessProbe, waitForReady } from './readiness.js';
 import type { ChildHandle, ExitInfo, Launcher } from './spawn.js';
-import { signalGroup, stopProcessGroup } from './stop.js';
 import type { OpResult } from './types.js';
 
 export interface RunnerDeps {
@@ -131,7 +130,7 @@ export class InstanceRunner {
     const i = this.instance;
     if (i.state !== 'starting' || i.pid !== undefined) {
       // Stopped while we were spawning: the new process must not outlive the stop.
-      if (result.ok) signalGroup(result.child.pid, 'SIGKILL');
+      if (result.ok) result.child.kill();
       return { ok: false, reason: 'stopped before ready' };
     }
     if (!result.ok) {
@@ -171,12 +170,12 @@ export class InstanceRunner {
     const byUs = this.instance.state === 'stopping';
     this.dispatch({ type: 'exited', code: exit.code, signal: exit.signal, policy: this.spec.restart });
     this.logger.info({ pid: child.pid, code: exit.code, signal: exit.signal, requested: byUs }, 'instance exited');
-    // The leader is gone: leftovers of its group must not hold the port against the respawn.
-    if (!byUs) signalGroup(child.pid, 'SIGKILL');
+    if (!byUs) child.cleanUp();
   }
 
   private terminate(child: ChildHandle): Promise<void> {
-    this.stopping ??= stopProcessGroup(child.pid, child.exited, this.spec.shutdown)
+    this.stopping ??= child
+      .stop(this.spec.shutdown)
       .then((outcome) => {
         if (outcome.killed) this.logger.warn({ pid: child.pid, timeoutMs: this.spec.shutdown.timeoutMs }, 'shutdown timeout: group killed');
         if (!outcome.groupGone) this.logger.error({ pgid: child.pid }, 'process group survived SIGKILL');

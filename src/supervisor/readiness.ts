@@ -98,17 +98,60 @@ export const messageProbe: ReadinessProbe = (ctx) =>
   });
 
 /**
- * Fork mode's probes. `listening` is cluster's worker event: in fork mode it means the port
- * accepts (or a `none` delay without a port). TODO(notify): sd_notify needs a unix datagram
- * socket, which comes with socket mode; until then `notify` waits like `none`.
+ * `notify` is not implemented: sd_notify needs a unix datagram socket and Node has none built in
+ * (dgram is UDP only). Rather than pretend, an instance with `notify` fails to start, saying so.
  */
+export const notifyProbe: ReadinessProbe = () =>
+  Promise.reject(new Error('ready.type notify is not supported yet (Node has no unix datagram sockets); use message, http, tcp or none'));
+
+/** Fork mode's probes. `listening` is cluster's worker event: here it means the port accepts. */
 export const forkProbes: Readonly<Record<ReadyType, ReadinessProbe>> = {
   tcp: tcpProbe,
   http: httpProbe,
   none: delayProbe,
   message: messageProbe,
   listening: (ctx) => (ctx.port === undefined ? delayProbe(ctx) : tcpProbe(ctx)),
-  notify: delayProbe,
+  notify: notifyProbe,
+};
+
+const listeningEvent = (ctx: ProbeContext): Promise<void> =>
+  ctx.child.listening ?? Promise.reject(new Error('this process reports no listening event'));
+
+/**
+ * Cluster mode: the port is the primary's, shared by every worker, so it answers as soon as any
+ * worker listens. `tcp` and `http` therefore wait for THIS worker's `listening` event first; the
+ * http answer itself may still come from another worker (a documented limitation).
+ */
+export const clusterProbes: Readonly<Record<ReadyType, ReadinessProbe>> = {
+  listening: listeningEvent,
+  message: messageProbe,
+  tcp: async (ctx) => {
+    await listeningEvent(ctx);
+    await tcpProbe(ctx);
+  },
+  http: async (ctx) => {
+    await listeningEvent(ctx);
+    await httpProbe(ctx);
+  },
+  none: delayProbe,
+  notify: notifyProbe,
+};
+
+/**
+ * Socket mode: orch holds the listening socket, so a connect always succeeds (the kernel queues
+ * it) and an http answer may come from any instance. Neither can tell that THIS process serves;
+ * `tcp` waits `ready.delay` alive, `http` waits for a 2xx on the shared port AND `ready.delay`
+ * alive (which at least catches a new version that crashes at start). Prefer `message`.
+ */
+export const socketProbes: Readonly<Record<ReadyType, ReadinessProbe>> = {
+  tcp: delayProbe,
+  http: async (ctx) => {
+    await Promise.all([httpProbe(ctx), delayProbe(ctx)]);
+  },
+  none: delayProbe,
+  message: messageProbe,
+  listening: delayProbe,
+  notify: notifyProbe,
 };
 
 const describeProbe = (ready: ReadySpec, port: number | undefined): string => {

@@ -1,9 +1,10 @@
 // Fork mode: each instance is its own child process, leading its own process group, with an
 // environment computed from the spec only (never the daemon's own).
 import { stat } from 'node:fs/promises';
-import { execa } from 'execa';
-import type { AppSpec } from '../config/desired.js';
+import { execa, type Options } from 'execa';
+import type { AppSpec, ShutdownSpec } from '../config/desired.js';
 import type { LogCapture } from '../logs/capture.js';
+import { signalGroup, type StopOutcome, stopProcessGroup } from './stop.js';
 
 export interface ExitInfo {
   readonly code: number | null;
@@ -19,6 +20,14 @@ export interface ChildHandle {
   exitInfo(): ExitInfo | undefined;
   /** Subscribes to IPC messages (only when the launcher opened a channel); returns an unsubscribe. */
   onMessage(listener: (message: unknown) => void): () => void;
+  /** Cluster workers only: resolves on the worker's `listening` event. */
+  readonly listening?: Promise<void>;
+  /** Graceful stop (shutdown signal, drain, SIGKILL after the timeout); resolves once it is gone. */
+  stop(shutdown: ShutdownSpec): Promise<StopOutcome>;
+  /** SIGKILL now, without waiting. */
+  kill(): void;
+  /** After an exit nobody asked for: make sure nothing of it holds resources for the respawn. */
+  cleanUp(): void;
 }
 
 export type LaunchResult = { readonly ok: true; readonly child: ChildHandle } | { readonly ok: false; readonly reason: string };
@@ -30,6 +39,10 @@ export interface Launcher {
   instancePort(spec: AppSpec, index: number): number | undefined;
   /** Whether two processes of one index may run at once during a rolling reload. */
   canOverlap(spec: AppSpec): boolean;
+  /** The app has no instance left to run (stopped, removed, restarting): free what it shares. */
+  release(app: string): Promise<void>;
+  /** Daemon shutdown: free everything. */
+  close(): Promise<void>;
 }
 
 export const forkInstancePort = (spec: AppSpec, index: number): number | undefined =>
@@ -75,6 +88,107 @@ const missingCwd = async (cwd: string): Promise<string | undefined> => {
   }
 };
 
+/** How a process is started beyond the spec: what socket mode adds. */
+export interface SpawnExtras {
+  /** Passed to the child as fd 3 (socket mode's listening socket). */
+  readonly listenFd?: number;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * WARNING: systemd's LISTEN_PID must be the instance's own pid, unknown before spawn. The command
+ * runs through `/bin/sh -c 'export LISTEN_PID=$$; exec "$0" "$@"' argv...`: the shell only
+ * exports its own pid and execs argv unchanged (argv is never parsed by it), so the pid stays.
+ */
+const LISTEN_PID_WRAPPER = ['/bin/sh', '-c', 'export LISTEN_PID=$$; exec "$0" "$@"'] as const;
+
+/** Starts one instance's process: its own process group, output captured, env from the spec only. */
+export const spawnInstance = async (
+  logs: LogCapture,
+  spec: AppSpec,
+  index: number,
+  port: number | undefined,
+  extras: SpawnExtras = {},
+): Promise<LaunchResult> => {
+  const [file, ...args] = spec.command;
+  if (file === undefined) return { ok: false, reason: 'empty command' };
+  // Node reports a missing cwd as ENOENT of the command, which would mislead.
+  const cwdProblem = await missingCwd(spec.cwd);
+  if (cwdProblem !== undefined) return { ok: false, reason: cwdProblem };
+  const ipc = spec.ready.type === 'message';
+  const wrapped = extras.listenFd !== undefined;
+  if (wrapped) {
+    const missing = await missingCommand(file, spec.baseEnv.PATH, spec.cwd);
+    if (missing !== undefined) return { ok: false, reason: missing };
+  }
+  const [program, ...argv] = wrapped ? [...LISTEN_PID_WRAPPER, file, ...args] : [file, ...args];
+  const stdio = wrapped
+    ? (['ignore', 'pipe', 'pipe', extras.listenFd, ...(ipc ? ['ipc' as const] : [])] as const)
+    : (['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc' as const] : [])] as const);
+  const subprocess = execa(program ?? file, argv, {
+    cwd: spec.cwd,
+    env: { ...instanceEnv(spec, index, port), ...extras.env },
+    extendEnv: false,
+    shell: false,
+    detached: true,
+    cleanup: false,
+    reject: false,
+    buffer: false,
+    // WARNING: execa's types reject a raw fd past stdio[2], but it passes one through to spawn.
+    stdio: [...stdio] as unknown as Options['stdio'],
+    ...(ipc ? { serialization: 'json' as const } : {}),
+  });
+  if (subprocess.pid === undefined) {
+    const result = await subprocess;
+    return { ok: false, reason: describeSpawnError(file, result.cause ?? result) };
+  }
+  // The leader's exit is what counts; execa's promise also waits for the pipes to close.
+  void subprocess.catch(() => undefined);
+  logs.attach(spec.name, index, 'out', subprocess.stdout);
+  logs.attach(spec.name, index, 'err', subprocess.stderr);
+  let exit: ExitInfo | undefined;
+  const exited = new Promise<ExitInfo>((resolve) => {
+    subprocess.once('exit', (code, signal) => {
+      exit = { code, signal };
+      resolve(exit);
+    });
+  });
+  subprocess.on('error', () => undefined);
+  const pid = subprocess.pid;
+  return {
+    ok: true,
+    child: {
+      pid,
+      exited,
+      exitInfo: () => exit,
+      onMessage: (listener) => {
+        subprocess.on('message', listener);
+        return () => subprocess.off('message', listener);
+      },
+      stop: (shutdown) => stopProcessGroup(pid, exited, shutdown),
+      kill: () => void signalGroup(pid, 'SIGKILL'),
+      // The leader is gone: leftovers of its group must not hold the port against the respawn.
+      cleanUp: () => void signalGroup(pid, 'SIGKILL'),
+    },
+  };
+};
+
+/** `command not found: x` before the /bin/sh wrapper would turn it into an exit 127. */
+const missingCommand = async (file: string, path: string | undefined, cwd: string): Promise<string | undefined> => {
+  const candidates = file.includes('/')
+    ? [file.startsWith('/') ? file : `${cwd}/${file}`]
+    : (path ?? '/usr/local/bin:/usr/bin:/bin').split(':').filter((d) => d !== '').map((d) => `${d}/${file}`);
+  for (const candidate of candidates) {
+    try {
+      const s = await stat(candidate);
+      if (s.isFile()) return (s.mode & 0o111) === 0 ? `permission denied: ${file}` : undefined;
+    } catch {
+      // next candidate
+    }
+  }
+  return `command not found: ${file}`;
+};
+
 export class ForkLauncher implements Launcher {
   constructor(private readonly logs: LogCapture) {}
 
@@ -87,55 +201,15 @@ export class ForkLauncher implements Launcher {
     return spec.port === undefined;
   }
 
-  async launch(spec: AppSpec, index: number): Promise<LaunchResult> {
-    const [file, ...args] = spec.command;
-    if (file === undefined) return { ok: false, reason: 'empty command' };
-    // Node reports a missing cwd as ENOENT of the command, which would mislead.
-    const cwdProblem = await missingCwd(spec.cwd);
-    if (cwdProblem !== undefined) return { ok: false, reason: cwdProblem };
-    const ipc = spec.ready.type === 'message';
-    const subprocess = execa(file, args, {
-      cwd: spec.cwd,
-      env: instanceEnv(spec, index, this.instancePort(spec, index)),
-      extendEnv: false,
-      shell: false,
-      detached: true,
-      cleanup: false,
-      reject: false,
-      buffer: false,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      ...(ipc ? { ipc: true, serialization: 'json' as const } : {}),
-    });
-    if (subprocess.pid === undefined) {
-      const result = await subprocess;
-      return { ok: false, reason: describeSpawnError(file, result.cause ?? result) };
-    }
-    // The leader's exit is what counts; execa's promise also waits for the pipes to close.
-    void subprocess.catch(() => undefined);
-    this.logs.attach(spec.name, index, 'out', subprocess.stdout);
-    this.logs.attach(spec.name, index, 'err', subprocess.stderr);
-    let exit: ExitInfo | undefined;
-    const exited = new Promise<ExitInfo>((resolve) => {
-      subprocess.once('exit', (code, signal) => {
-        exit = { code, signal };
-        resolve(exit);
-      });
-    });
-    subprocess.on('error', () => undefined);
-    const pid = subprocess.pid;
-    return {
-      ok: true,
-      child: {
-        pid,
-        exited,
-        exitInfo: () => exit,
-        onMessage: (listener) => {
-          subprocess.on('message', listener);
-          return () => subprocess.off('message', listener);
-        },
-      },
-    };
+  launch(spec: AppSpec, index: number): Promise<LaunchResult> {
+    return spawnInstance(this.logs, spec, index, this.instancePort(spec, index));
+  }
+
+  release(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 }

@@ -7,8 +7,10 @@ import type { AppView } from '../reconcile/types.js';
 import { InstanceRunner, type RunnerDeps } from './instance-runner.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { formatSize, readRss } from './memory.js';
-import { forkProbes, type ReadinessProbe } from './readiness.js';
+import { ClusterLauncher } from './cluster-launcher.js';
+import { clusterProbes, forkProbes, type ReadinessProbe, socketProbes } from './readiness.js';
 import { planRollingBatches, runRolling, type RollingStep, type StepResult } from './rolling.js';
+import { SocketLauncher } from './socket-launcher.js';
 import { ForkLauncher, type Launcher } from './spawn.js';
 import type { OpResult, SupervisorApi } from './types.js';
 
@@ -76,9 +78,11 @@ export class Supervisor implements SupervisorApi {
     this.now = options.now ?? Date.now;
     this.onSpawned = options.onSpawned;
     this.logs = new LogCapture(options.home, this.now, this.logger);
-    const fork: ModeSupport = { launcher: new ForkLauncher(this.logs), probes: forkProbes };
-    // TODO(cluster, socket): their own Launcher (and `listening` / `notify` probes) plug in here.
-    this.modes = { fork };
+    this.modes = {
+      fork: { launcher: new ForkLauncher(this.logs), probes: forkProbes },
+      cluster: { launcher: new ClusterLauncher(this.logs, this.logger, this.onSpawned), probes: clusterProbes },
+      socket: { launcher: new SocketLauncher(this.logs), probes: socketProbes },
+    };
     this.memoryTimer = setInterval(() => void this.pollMemory(), options.memoryIntervalMs ?? 2000);
     this.memoryTimer.unref();
   }
@@ -114,6 +118,7 @@ export class Supervisor implements SupervisorApi {
       for (const runner of app.runners.values()) runner.spec = spec;
       if (spec.instances < from) {
         await this.removeIndices(app, range(spec.instances, from));
+        if (spec.instances === 0) await this.release(app);
         return ok;
       }
       if (app.stopped) {
@@ -128,6 +133,8 @@ export class Supervisor implements SupervisorApi {
     return this.withApp(spec.name, 'restart', async (app) => {
       await Promise.all([...app.runners.values()].map((r) => r.stop()));
       await this.removeIndices(app, range(spec.instances, app.runners.size));
+      // Nothing runs: the next processes may need another port or another node binary.
+      await this.release(app);
       app.spec = spec;
       app.stopped = false;
       for (const runner of app.runners.values()) runner.spec = spec;
@@ -157,6 +164,7 @@ export class Supervisor implements SupervisorApi {
     return this.withApp(name, 'stop', async (app) => {
       app.stopped = true;
       await Promise.all([...app.runners.values()].map((r) => r.stop()));
+      await this.release(app);
       return ok;
     });
   }
@@ -164,6 +172,7 @@ export class Supervisor implements SupervisorApi {
   remove(name: string): Promise<OpResult> {
     return this.withApp(name, 'remove', async (app) => {
       await this.removeIndices(app, [...app.runners.keys()]);
+      await this.release(app);
       this.apps_.delete(name);
       await this.logs.close(name);
       return ok;
@@ -175,6 +184,7 @@ export class Supervisor implements SupervisorApi {
     clearInterval(this.memoryTimer);
     // Not through the queues: an operation waiting for readiness must not delay the shutdown.
     await Promise.all([...this.live].map((r) => this.retire(r)));
+    await Promise.all(Object.values(this.modes).map((m) => m.launcher.close()));
     await this.logs.closeAll();
   }
 
@@ -212,6 +222,11 @@ export class Supervisor implements SupervisorApi {
     const runner = new InstanceRunner(spec, index, deps, carried);
     this.live.add(runner);
     return runner;
+  }
+
+  /** Frees what the app's instances share (cluster primary, socket-mode socket). */
+  private async release(app: AppRuntime): Promise<void> {
+    await this.modes[app.spec.mode]?.launcher.release(app.spec.name);
   }
 
   /** Stops a runner for good. */

@@ -1,0 +1,49 @@
+// The IPC protocol between the daemon and one app's cluster primary (dist/cluster-primary.js).
+// Types only: the primary is bundled on its own and must import nothing heavy. The channel uses
+// Node's 'advanced' serialization, so worker output crosses it as bytes.
+
+/** A worker is named by the daemon's id for it (one per launch), never by index or pid. */
+export type WorkerId = number;
+
+export interface ForkCommand {
+  readonly type: 'fork';
+  readonly id: WorkerId;
+  /** The script, its args and the node options before it, from the app's argv. */
+  readonly exec: string;
+  readonly args: readonly string[];
+  readonly execArgv: readonly string[];
+  readonly cwd: string;
+  /** The worker's whole environment (the primary runs with an empty one). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Bounds the drain of a worker that reported a fatal error. */
+  readonly shutdown: { readonly signal: NodeJS.Signals; readonly timeoutMs: number };
+}
+
+/** Graceful stop: `{type:'shutdown'}` to the worker, disconnect, then the shutdown signal. */
+export interface StopCommand {
+  readonly type: 'stop';
+  readonly id: WorkerId;
+  readonly signal: NodeJS.Signals;
+}
+
+export type DaemonToPrimary = ForkCommand | StopCommand;
+
+export type PrimaryToDaemon =
+  | { readonly type: 'hello' }
+  | { readonly type: 'spawned'; readonly id: WorkerId; readonly pid: number }
+  | { readonly type: 'spawnFailed'; readonly id: WorkerId; readonly reason: string }
+  | { readonly type: 'listening'; readonly id: WorkerId }
+  /** The worker called process.send('ready'). */
+  | { readonly type: 'ready'; readonly id: WorkerId }
+  /** The worker hit an uncaught exception: it drains and exits; replace it now. */
+  | { readonly type: 'fatal'; readonly id: WorkerId; readonly message: string }
+  | { readonly type: 'exited'; readonly id: WorkerId; readonly code: number | null; readonly signal: NodeJS.Signals | null }
+  | { readonly type: 'output'; readonly id: WorkerId; readonly stream: 'out' | 'err'; readonly data: Uint8Array };
+
+/** What a worker may send its primary (the orch/worker helper sends these). */
+export type WorkerToPrimary = 'ready' | { readonly type: 'ready' } | { readonly type: 'fatal'; readonly message?: string };
+
+/** What the primary sends a worker before disconnecting it. */
+export interface ShutdownMessage {
+  readonly type: 'shutdown';
+}

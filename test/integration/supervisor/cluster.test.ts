@@ -1,0 +1,134 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../helpers/ports.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { createHarness, type Harness, processAlive } from './harness.js';
+import { clusterApp, getOnce, pidOf, startLoad } from './shared-port.js';
+
+let h: Harness | undefined;
+const harness = (): Harness => (h = createHarness());
+afterEach(async () => {
+  await h?.teardown();
+  h = undefined;
+});
+
+const states = (app: string): (string | undefined)[] => h?.supervisor.app(app)?.instances.map((i) => i.state) ?? [];
+/** A worker's parent: its app's cluster primary. */
+const primaryOf = (worker: number): number => Number(readFileSync(`/proc/${worker}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+const live = (pids: readonly (number | undefined)[]): number[] => pids.filter((p): p is number => p !== undefined);
+
+describe('cluster mode', () => {
+  it('runs workers that share one port, and their pids are the instances', async () => {
+    const { supervisor, pids } = harness();
+    const port = await freePort();
+    expect(await supervisor.create(clusterApp('web', port))).toEqual({ ok: true });
+    const workers = live(pids('web'));
+    expect(workers).toHaveLength(2);
+    const seen = new Set<number>();
+    await waitFor(async () => (seen.add(await pidOf(port)), seen.size === 2), { what: 'both workers answering' });
+    expect([...seen].sort()).toEqual([...workers].sort());
+    expect(supervisor.app('web')?.instances.map((i) => i.port)).toEqual([port, port]);
+  });
+
+  it('reloads repeatedly under load without a failed request, replacing every worker', async () => {
+    const { supervisor, pids } = harness();
+    const port = await freePort();
+    const spec = clusterApp('web', port);
+    await supervisor.create(spec);
+    const load = startLoad(port);
+    const generations = [live(pids('web'))];
+    for (let round = 1; round <= 3; round++) {
+      expect(await supervisor.reload({ ...spec, env: { ROUND: String(round) } })).toEqual({ ok: true });
+      generations.push(live(pids('web')));
+    }
+    const result = await load.stop();
+    expect(result.failures).toEqual([]);
+    expect(result.ok).toBeGreaterThan(20);
+    for (let k = 1; k < generations.length; k++) {
+      expect(generations[k]).toHaveLength(2);
+      expect(generations[k]?.some((p) => generations[k - 1]?.includes(p))).toBe(false);
+    }
+    expect(states('web')).toEqual(['online', 'online']);
+  });
+
+  it('rolls back a reload whose new code does not even parse; the old workers keep serving', async () => {
+    const { supervisor, pids, home } = harness();
+    const port = await freePort();
+    const spec = clusterApp('web', port);
+    await supervisor.create(spec);
+    const before = pids('web');
+    // Written here, not kept as a fixture: the linter would have to parse it.
+    const script = join(home, 'broken.js');
+    writeFileSync(script, 'const x = ;\n');
+    const broken = { ...spec, command: [process.execPath, script] };
+    const result = await supervisor.reload(broken);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toMatch(/^reload rolled back: instance 0: exited with code 1 before ready/);
+    expect(pids('web')).toEqual(before);
+    expect(states('web')).toEqual(['rollback', 'rollback']);
+    expect(live(before)).toContain(await pidOf(port));
+    expect(supervisor.app('web')?.spec.command).toEqual(spec.command);
+  });
+
+  it('lets an in-flight slow request finish while its worker is replaced', async () => {
+    const { supervisor, pids, logText } = harness();
+    const port = await freePort();
+    const spec = clusterApp('web', port, [], { instances: 1 });
+    await supervisor.create(spec);
+    const [old] = pids('web');
+    const slow = getOnce(port, '/slow');
+    await waitFor(() => logText('web').includes(`slow request in ${old}`), { what: 'the slow request in the worker' });
+    expect(await supervisor.reload({ ...spec, env: { V: '2' } })).toEqual({ ok: true });
+    expect(await slow).toEqual({ status: 200, body: `${old}\n` });
+    expect(pids('web')[0]).not.toBe(old);
+  });
+
+  it('replaces a SIGKILLed worker, and scales without touching the other workers', async () => {
+    const { supervisor, pids } = harness();
+    const port = await freePort();
+    const spec = clusterApp('web', port, [], { instances: 2 });
+    await supervisor.create(spec);
+    const [w0, w1] = live(pids('web'));
+    process.kill(w1!, 'SIGKILL');
+    const replaced = await waitFor(() => {
+      const p1 = pids('web')[1];
+      return p1 !== undefined && p1 !== w1 && states('web')[1] === 'online' ? p1 : undefined;
+    }, { what: 'worker 1 replaced' });
+    expect(pids('web')[0]).toBe(w0);
+    expect((await getOnce(port)).status).toBe(200);
+    expect(await supervisor.scale({ ...spec, instances: 3 })).toEqual({ ok: true });
+    const up = pids('web');
+    expect(up.slice(0, 2)).toEqual([w0, replaced]);
+    expect(await supervisor.scale({ ...spec, instances: 1 })).toEqual({ ok: true });
+    expect(pids('web')).toEqual([w0]);
+    expect(processAlive(replaced)).toBe(false);
+    expect(await pidOf(port)).toBe(w0);
+  });
+
+  it('treats a dead primary as the exit of every worker and restarts them', async () => {
+    const { supervisor, pids } = harness();
+    const port = await freePort();
+    await supervisor.create(clusterApp('web', port));
+    const before = live(pids('web'));
+    const primary = primaryOf(before[0]!);
+    h?.extraPids.add(primary);
+    process.kill(primary, 'SIGKILL');
+    await waitFor(() => {
+      const now = pids('web');
+      return states('web').every((s) => s === 'online') && now.every((p) => p !== undefined && !before.includes(p));
+    }, { what: 'workers restarted under a new primary' });
+    expect((await getOnce(port)).status).toBe(200);
+  });
+
+  it('stops the primary with the app', async () => {
+    const { supervisor, pids } = harness();
+    const port = await freePort();
+    await supervisor.create(clusterApp('web', port, [], { instances: 1 }));
+    const [worker] = live(pids('web'));
+    const primary = primaryOf(worker!);
+    expect(await supervisor.remove('web')).toEqual({ ok: true });
+    await waitFor(() => !processAlive(primary), { what: 'primary gone' });
+    await expect(getOnce(port)).rejects.toThrow();
+  });
+});
