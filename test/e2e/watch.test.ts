@@ -1,0 +1,219 @@
+// `orch apply --watch` through the built binary: a child process in the sandbox whose output is
+// read line by line. Every wait is a poll with a deadline; the one deliberate pause (the ignored
+// edit) is followed by a sentinel edit that proves the watcher was alive all along.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freePortRange, httpGet } from '../helpers/ports.js';
+import { createSandbox, orchBin, repoRoot, type Sandbox } from '../helpers/sandbox.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const worker = join(repoRoot, 'test/fixtures/e2e/worker.js');
+const DEBOUNCE_MS = 150;
+
+interface StatusJson {
+  apps: { name: string; instances: { pid: number | null; state: string }[] }[];
+}
+
+interface Watcher {
+  readonly child: ChildProcess;
+  readonly lines: string[];
+  /** Resolves with the index of the first line at or after `from` matching `re`. */
+  waitLine(re: RegExp, options?: { from?: number; timeout?: number }): Promise<number>;
+  count(re: RegExp): number;
+  exited: Promise<number | null>;
+}
+
+let sb: Sandbox;
+let watcher: Watcher | undefined;
+beforeEach(() => {
+  sb = createSandbox();
+});
+afterEach(async () => {
+  if (watcher && watcher.child.exitCode === null && watcher.child.signalCode === null) {
+    watcher.child.kill('SIGKILL');
+    await watcher.exited;
+  }
+  watcher = undefined;
+  await sb.cleanup();
+});
+
+const startWatch = (): Watcher => {
+  const child = spawn(process.execPath, [orchBin, 'apply', '--watch'], { cwd: sb.dir, env: sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on('line', (l) => lines.push(l));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const w: Watcher = {
+    child,
+    lines,
+    exited,
+    waitLine: (re, { from = 0, timeout = 15_000 } = {}) =>
+      waitFor(() => {
+        const i = lines.findIndex((l, n) => n >= from && re.test(l));
+        return i >= 0 ? i + 1 : undefined; // +1: 0 is falsy to waitFor
+      }, { timeout, what: `a line matching ${re} (output so far:\n${lines.join('\n')}\n)` }).then((i) => i - 1),
+    count: (re) => lines.filter((l) => re.test(l)).length,
+  };
+  watcher = w;
+  return w;
+};
+
+const status = async (): Promise<StatusJson> => {
+  const r = await sb.orch(['status', '--output', 'json']);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as StatusJson;
+};
+const pidsOf = async (app: string): Promise<number[]> =>
+  ((await status()).apps.find((a) => a.name === app)?.instances ?? []).map((i) => i.pid!).sort();
+
+const appSource = (version: string) => `import { createServer } from 'node:http';
+const VERSION = '${version}';
+const server = createServer((req, res) => res.end(VERSION));
+server.listen(Number(process.env.PORT), '127.0.0.1');
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`;
+
+const webFile = (port: number) => `version: 1
+name: shop
+apps:
+  web:
+    run: node src/app.mjs
+    port: ${port}
+    ready: { type: tcp, timeout: 10s }
+    watch: { paths: [src], ignore: ['*.tmp', generated], debounce: ${DEBOUNCE_MS}ms }
+`;
+
+const workerFile = (instances: number, extra = '') => `version: 1
+name: jobs
+apps:
+  worker:
+    run: node ${worker}
+    instances: ${instances}
+    ready: { type: none, delay: 50ms }
+${extra}`;
+
+const RELOADING = /web: .* changed: reloading$/;
+const RELOADED = /✓ web: restart done \(fork mode: a reload is a restart/;
+
+const startWeb = async (): Promise<{ w: Watcher; port: number }> => {
+  const port = await freePortRange(1);
+  sb.write('src/app.mjs', appSource('v1'));
+  sb.write('ecosystem.yaml', webFile(port));
+  const w = startWatch();
+  await w.waitLine(/watching web: src$/);
+  await w.waitLine(/watching ecosystem\.yaml/);
+  expect((await httpGet(port)).body).toBe('v1');
+  return { w, port };
+};
+
+describe('orch apply --watch', () => {
+  it('an edit under an app\'s watch paths reloads that app once, with new code; Ctrl-C exits 0 and leaves it running', async () => {
+    const { w, port } = await startWeb();
+    const before = await pidsOf('web');
+
+    sb.write('src/app.mjs', appSource('v2'));
+    const at = await w.waitLine(RELOADING);
+    expect(w.lines[at]).toMatch(/web: src\/app\.mjs changed: reloading/);
+    await w.waitLine(RELOADED, { from: at });
+    expect((await httpGet(port)).body).toBe('v2');
+    expect(await pidsOf('web')).not.toEqual(before);
+    expect(w.count(RELOADING)).toBe(1);
+
+    w.child.kill('SIGINT');
+    expect(await w.exited).toBe(0);
+    expect(w.lines.at(-1)).toMatch(/stopped watching; the apps keep running/);
+    expect((await status()).apps.find((a) => a.name === 'web')?.instances.map((i) => i.state)).toEqual(['online']);
+    expect((await httpGet(port)).body).toBe('v2');
+  });
+
+  it('200 writes within 100 ms are one reload', async () => {
+    const { w, port } = await startWeb();
+    const sources = Array.from({ length: 200 }, (_, i) => Buffer.from(appSource(`burst-${String(i).padStart(3, '0')}`)));
+    const fd = openSync(join(sb.dir, 'src/app.mjs'), 'r+');
+    const started = performance.now();
+    try {
+      // Same-length contents rewritten in place: 200 real writes, each one a change event.
+      for (const source of sources) writeSync(fd, source, 0, source.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    expect(performance.now() - started).toBeLessThan(100);
+
+    const first = await w.waitLine(RELOADING);
+    await w.waitLine(RELOADED, { from: first });
+    expect((await httpGet(port)).body).toBe('burst-199');
+
+    // A later edit makes the next reload: had the burst been split, a second one would come first.
+    sb.write('src/sentinel.mjs', 'export {};\n');
+    const next = await w.waitLine(RELOADING, { from: first + 1 });
+    expect(w.lines[next]).toMatch(/web: src\/sentinel\.mjs changed: reloading/);
+    await w.waitLine(RELOADED, { from: next });
+    expect(w.count(RELOADING)).toBe(2);
+  });
+
+  it('edits in ignored paths reload nothing', async () => {
+    const { w } = await startWeb();
+    const before = await pidsOf('web');
+    sb.write('src/build.tmp', 'x');
+    sb.write('src/generated/out.js', 'x');
+    sb.write('src/node_modules/dep/index.js', 'x');
+    sb.write('src/.git/HEAD', 'x');
+    sb.write('other/app.mjs', 'x');
+    // Long enough for a debounced reload to have started, had any of them been seen.
+    await new Promise((r) => setTimeout(r, 2 * DEBOUNCE_MS + 100));
+    expect(w.count(RELOADING)).toBe(0);
+    expect(await pidsOf('web')).toEqual(before);
+
+    sb.write('src/sentinel.mjs', 'export {};\n');
+    const at = await w.waitLine(RELOADING);
+    expect(w.lines[at]).toMatch(/web: src\/sentinel\.mjs changed: reloading$/);
+    await w.waitLine(RELOADED, { from: at });
+    expect(w.count(RELOADING)).toBe(1);
+  });
+
+  it('a save of the ecosystem file is applied: instances 2 → 4, then a rename-over save 4 → 3', async () => {
+    sb.write('ecosystem.yaml', workerFile(2));
+    const w = startWatch();
+    await w.waitLine(/watching ecosystem\.yaml/);
+    expect(await pidsOf('worker')).toHaveLength(2);
+    const original = await pidsOf('worker');
+
+    sb.write('ecosystem.yaml', workerFile(4));
+    const changed = await w.waitLine(/ecosystem\.yaml changed: applying/);
+    await w.waitLine(/scale 2 → 4/, { from: changed });
+    await w.waitLine(/Applied jobs \(generation 2\)/, { from: changed });
+    const scaled = await pidsOf('worker');
+    expect(scaled).toHaveLength(4);
+    expect(scaled).toEqual(expect.arrayContaining(original));
+
+    // vim / IDE / git checkout: a new file renamed over the old one.
+    writeFileSync(join(sb.dir, '.ecosystem.yaml.swp'), workerFile(3));
+    renameSync(join(sb.dir, '.ecosystem.yaml.swp'), join(sb.dir, 'ecosystem.yaml'));
+    const renamed = await w.waitLine(/ecosystem\.yaml changed: applying/, { from: changed + 1 });
+    await w.waitLine(/Applied jobs \(generation 3\)/, { from: renamed });
+    expect(await pidsOf('worker')).toHaveLength(3);
+  });
+
+  it('an invalid save prints every error and changes nothing; fixing it applies', async () => {
+    sb.write('ecosystem.yaml', workerFile(2));
+    const w = startWatch();
+    await w.waitLine(/watching ecosystem\.yaml/);
+    const before = await pidsOf('worker');
+
+    sb.write('ecosystem.yaml', workerFile(-1, '    restart: { policy: sometimes }\n'));
+    const invalid = await w.waitLine(/ecosystem\.yaml is invalid \(2 errors\): still watching/);
+    const errors = w.lines.slice(0, invalid).filter((l) => /ecosystem\.yaml:\d+:\d+: apps\.worker\./.test(l));
+    expect(errors).toHaveLength(2);
+    expect(errors.join('\n')).toMatch(/apps\.worker\.instances/);
+    expect(errors.join('\n')).toMatch(/apps\.worker\.restart\.policy/);
+    expect(await pidsOf('worker')).toEqual(before);
+
+    sb.write('ecosystem.yaml', workerFile(3));
+    await w.waitLine(/Applied jobs \(generation 2\)/, { from: invalid });
+    const after = await pidsOf('worker');
+    expect(after).toHaveLength(3);
+    expect(after).toEqual(expect.arrayContaining(before));
+  });
+});
