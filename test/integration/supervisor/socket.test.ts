@@ -1,0 +1,125 @@
+import { resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../helpers/ports.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { createHarness, type Harness, nodeApp, processAlive } from './harness.js';
+import { getOnce, pidOf, socketApp, startLoad } from './shared-port.js';
+
+let h: Harness | undefined;
+const harness = (): Harness => (h = createHarness());
+afterEach(async () => {
+  await h?.teardown();
+  h = undefined;
+});
+
+const states = (app: string): (string | undefined)[] => h?.supervisor.app(app)?.instances.map((i) => i.state) ?? [];
+const live = (pids: readonly (number | undefined)[]): number[] => pids.filter((p): p is number => p !== undefined);
+
+describe('socket mode', () => {
+  it('hands every instance the one listening socket as fd 3, systemd style', async () => {
+    const { supervisor, pids } = harness();
+    const port = await freePort();
+    expect(await supervisor.create(socketApp('sock', port))).toEqual({ ok: true });
+    const instances = live(pids('sock'));
+    const seen = new Map<number, unknown>();
+    await waitFor(async () => {
+      const env = JSON.parse((await getOnce(port, '/env')).body) as { pid: number };
+      seen.set(env.pid, env);
+      return seen.size === 2;
+    }, { what: 'both instances answering' });
+    expect([...seen.keys()].sort()).toEqual([...instances].sort());
+    for (const [pid, env] of seen) {
+      expect(env).toMatchObject({ LISTEN_FDS: '1', LISTEN_PID: String(pid), LISTEN_FDNAMES: 'sock' });
+    }
+  });
+
+  it('reloads repeatedly under load without a failed request, replacing every instance', async () => {
+    const { supervisor, pids } = harness();
+    const port = await freePort();
+    const spec = socketApp('sock', port);
+    await supervisor.create(spec);
+    const load = startLoad(port);
+    const generations = [live(pids('sock'))];
+    for (let round = 1; round <= 3; round++) {
+      expect(await supervisor.reload({ ...spec, env: { ROUND: String(round) } })).toEqual({ ok: true });
+      generations.push(live(pids('sock')));
+    }
+    const result = await load.stop();
+    expect(result.failures).toEqual([]);
+    expect(result.ok).toBeGreaterThan(20);
+    for (let k = 1; k < generations.length; k++) {
+      expect(generations[k]).toHaveLength(2);
+      expect(generations[k]?.some((p) => generations[k - 1]?.includes(p))).toBe(false);
+    }
+  });
+
+  it('rolls back a reload whose new code crashes at start; the old instances keep serving', async () => {
+    const { supervisor, pids } = harness();
+    const port = await freePort();
+    const spec = socketApp('sock', port);
+    await supervisor.create(spec);
+    const before = pids('sock');
+    const result = await supervisor.reload(socketApp('sock', port, ['crash']));
+    expect(result).toEqual({ ok: false, reason: 'reload rolled back: instance 0: exited with code 3 before ready' });
+    expect(pids('sock')).toEqual(before);
+    expect(states('sock')).toEqual(['rollback', 'rollback']);
+    expect(live(before)).toContain(await pidOf(port));
+  });
+
+  it('lets an in-flight slow request finish while its instance is replaced', async () => {
+    const { supervisor, pids, logText } = harness();
+    const port = await freePort();
+    const spec = socketApp('sock', port, [], { instances: 1 });
+    await supervisor.create(spec);
+    const [old] = pids('sock');
+    const slow = getOnce(port, '/slow');
+    await waitFor(() => logText('sock').includes(`slow request in ${old}`), { what: 'the slow request in the instance' });
+    expect(await supervisor.reload({ ...spec, env: { V: '2' } })).toEqual({ ok: true });
+    expect(await slow).toEqual({ status: 200, body: `${old}\n` });
+    expect(pids('sock')[0]).not.toBe(old);
+  });
+
+  it('replaces a SIGKILLed instance, scales without touching the others, and closes the port with the app', async () => {
+    const { supervisor, pids } = harness();
+    const port = await freePort();
+    const spec = socketApp('sock', port);
+    await supervisor.create(spec);
+    const [s0, s1] = live(pids('sock'));
+    process.kill(s1!, 'SIGKILL');
+    const replaced = await waitFor(() => {
+      const p1 = pids('sock')[1];
+      return p1 !== undefined && p1 !== s1 && states('sock')[1] === 'online' ? p1 : undefined;
+    }, { what: 'instance 1 replaced' });
+    expect(pids('sock')[0]).toBe(s0);
+    expect((await getOnce(port)).status).toBe(200);
+    expect(await supervisor.scale({ ...spec, instances: 3 })).toEqual({ ok: true });
+    expect(pids('sock').slice(0, 2)).toEqual([s0, replaced]);
+    expect(await supervisor.scale({ ...spec, instances: 1 })).toEqual({ ok: true });
+    expect(pids('sock')).toEqual([s0]);
+    expect(processAlive(replaced)).toBe(false);
+    expect(await pidOf(port)).toBe(s0);
+    expect(await supervisor.remove('sock')).toEqual({ ok: true });
+    await expect(getOnce(port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('runs the python example, reloading it under load without a failed request', async () => {
+    const { supervisor, pids } = harness();
+    const port = await freePort();
+    const dir = resolve(import.meta.dirname, '../../../examples/socket-python');
+    const spec = nodeApp('pyweb', 'unused', [], {
+      command: ['python3', '-u', 'server.py'],
+      cwd: dir,
+      mode: 'socket',
+      port,
+      instances: 2,
+      ready: { type: 'http', path: '/healthz', delayMs: 300 },
+    });
+    expect(await supervisor.create(spec)).toEqual({ ok: true });
+    const before = live(pids('pyweb'));
+    const load = startLoad(port);
+    expect(await supervisor.reload({ ...spec, env: { V: '2' } })).toEqual({ ok: true });
+    const result = await load.stop();
+    expect(result.failures).toEqual([]);
+    expect(live(pids('pyweb')).some((p) => before.includes(p))).toBe(false);
+  });
+});
