@@ -11,6 +11,7 @@
 //      return time is reported too. Target: median(orch) ≤ median(PM2).
 // Every process started here is stopped afterwards, also on failure: `orch daemon stop`,
 // `pm2 kill`, then SIGKILL for whatever still carries one of our homes or our temporary directory.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -97,11 +98,19 @@ async function benchSteady(dir, server, bin) {
         // 2. Idle RSS first, before hundreds of status calls have churned either daemon's heap.
         const orchDaemon = await orchDaemonPid(o);
         const pm2Daemon = await pm2DaemonPid(p.home);
-        await sleep(SETTLE_MS);
-        const rss = await sampleRss({
-          orch: { daemon: orchDaemon, apps: orchApps.map((a) => a.pid) },
-          pm2: { daemon: pm2Daemon, apps: pm2Apps.map((a) => a.pid) },
-        });
+        // The floor: an idle Node process with a timer, which either daemon is at the least.
+        const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+        let rss;
+        try {
+          await sleep(SETTLE_MS);
+          rss = await sampleRss({
+            orch: { daemon: orchDaemon, apps: orchApps.map((a) => a.pid) },
+            pm2: { daemon: pm2Daemon, apps: pm2Apps.map((a) => a.pid) },
+            node: { daemon: idle.pid, apps: [] },
+          });
+        } finally {
+          idle.kill('SIGKILL');
+        }
 
         // 1. Status latency, the four commands round-robin.
         const node = process.execPath;
@@ -349,6 +358,7 @@ function report(steady, apply) {
     [`\`orch status --output json\` vs \`pm2 jlist\``, formatMs(status.orchJson.median), formatMs(status.orchJson.p90), formatMs(status.pm2Jlist.median), formatMs(status.pm2Jlist.p90), formatRatio(status.orchJson.median, status.pm2Jlist.median), '', ''],
     [`floors: \`node -e 0\` / \`orch --version\` (no daemon)`, formatMs(status.orchVersion.median), formatMs(status.orchVersion.p90), formatMs(status.nodeFloor.median), formatMs(status.nodeFloor.p90), '', '', ''],
     [`daemon idle RSS, ${steady.apps} apps`, mib(rss.orch.daemonMiB.median), mib(rss.orch.daemonMiB.p90), mib(rss.pm2.daemonMiB.median), mib(rss.pm2.daemonMiB.p90), formatRatio(rss.orch.daemonMiB.median, rss.pm2.daemonMiB.median), '≤ 1.00x', passFail(rssOk)],
+    [`… an idle \`node\` process (the floor for both)`, mib(rss.node.daemonMiB.median), '', mib(rss.node.daemonMiB.median), '', '', '', ''],
     [`daemon helper processes (not apps), RSS`, mib(rss.orch.helpersMiB.median), '', mib(rss.pm2.helpersMiB.median), '', '', '', ''],
     [`the ${steady.apps} apps' RSS, total`, mib(rss.orch.appsMiB.median), '', mib(rss.pm2.appsMiB.median), '', formatRatio(rss.orch.appsMiB.median, rss.pm2.appsMiB.median), '', ''],
     [`${apply.apps} apps from nothing until every port answers`, formatMs(apply.orch.readyMs.median), formatMs(apply.orch.readyMs.p90), formatMs(apply.pm2.readyMs.median), formatMs(apply.pm2.readyMs.p90), formatRatio(apply.orch.readyMs.median, apply.pm2.readyMs.median), '≤ 1.00x', passFail(applyOk)],
