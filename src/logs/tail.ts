@@ -1,6 +1,6 @@
 // Reads the last lines of an app's logs from the end of its files, newest file first, going on
 // to `<app>.log.1`, `.2` … only when the newer files hold fewer lines than asked for.
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { rotatedPath } from './files.js';
 
 const BLOCK = 64 * 1024;
@@ -60,33 +60,48 @@ const openIfExists = async (path: string): Promise<FileHandle | undefined> => {
   }
 };
 
+const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
 /**
  * The last `n` lines of `file` and its rotated predecessors. Files are opened newest first and a
- * file seen twice (rotated between two opens) is read once, so a concurrent rotation can make
- * the snapshot older but never duplicates lines. With `keepLive`, the live file stays open.
+ * file seen twice (rotated between two opens) is read once. A rotation renames files one by one,
+ * so a name can be missing for a moment: a scan that met a gap with files beyond it is retried.
+ * With `keepLive`, the live file stays open, positioned for a follower.
  */
 export const tailApp = async (file: string, n: number, keepLive: boolean): Promise<AppTail> => {
+  for (let attempt = 0; ; attempt++) {
+    const result = await scanTail(file, n, keepLive);
+    if (result.complete || attempt >= 50) return result.tail;
+    await result.tail.live?.handle.close();
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+};
+
+const scanTail = async (file: string, n: number, keepLive: boolean): Promise<{ tail: AppTail; complete: boolean }> => {
   const seen = new Set<number>();
   const parts: string[][] = [];
   let live: FilePosition | undefined;
   let wanted = n;
-  for (let generation = 0; generation === 0 || wanted > 0; generation++) {
+  let generation = 0;
+  for (; generation === 0 || wanted > 0; generation++) {
     const handle = await openIfExists(rotatedPath(file, generation));
-    if (handle === undefined) {
-      if (generation === 0) continue;
-      break;
-    }
-    const stat = await handle.stat();
-    if (seen.has(stat.ino)) {
+    if (handle === undefined) break;
+    const info = await handle.stat();
+    if (seen.has(info.ino)) {
       await handle.close();
       continue;
     }
-    seen.add(stat.ino);
-    const { lines, endOffset } = wanted > 0 ? await lastLinesOf(handle, stat.size, wanted) : { lines: [], endOffset: stat.size };
+    seen.add(info.ino);
+    const { lines, endOffset } = wanted > 0 ? await lastLinesOf(handle, info.size, wanted) : { lines: [], endOffset: info.size };
     parts.unshift(lines);
     wanted -= lines.length;
-    if (generation === 0 && keepLive) live = { handle, ino: stat.ino, offset: endOffset };
+    if (generation === 0 && keepLive) live = { handle, ino: info.ino, offset: endOffset };
     else await handle.close();
   }
-  return { lines: parts.flat(), live };
+  const gap = (generation === 0 || wanted > 0) && (await exists(rotatedPath(file, generation + 1)));
+  return { tail: { lines: parts.flat(), live }, complete: !gap };
 };

@@ -1,42 +1,58 @@
-import { existsSync, readdirSync, readFileSync, watchFile, statSync, openSync, readSync, closeSync } from 'node:fs';
-import { join } from 'node:path';
+// `orch logs [app] [-f] [-n N] [--output json]`: reads the files the daemon writes, directly
+// (no daemon round trip), from their ends. See src/logs/record.ts for the JSON shape.
+import { readdir } from 'node:fs/promises';
 import { homePaths } from '../../daemon/paths.js';
 import { OrchError } from '../../errors.js';
-import { println } from '../output.js';
+import { appsWithLogs, logFilePath } from '../../logs/files.js';
+import { LogFollower } from '../../logs/follow.js';
+import { mergeByTime } from '../../logs/merge.js';
+import { parseRecord } from '../../logs/record.js';
+import { tailApp } from '../../logs/tail.js';
+import type { OutputFormat } from '../output.js';
 
-// Log lines start with an ISO timestamp, so merging several apps' files is a plain sort.
-export const logs = async (app: string | undefined, opts: { follow?: boolean; lines: number }): Promise<void> => {
-  const dir = homePaths().logs;
-  const files = logFiles(dir, app);
-  const tail = files
-    .flatMap((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l !== '').slice(-opts.lines))
-    .sort()
-    .slice(-opts.lines);
-  for (const line of tail) println(line);
-  if (!opts.follow) return;
-  for (const f of files) follow(f);
-  await new Promise(() => {}); // until Ctrl-C
-};
+export interface LogsOptions {
+  readonly follow?: boolean;
+  readonly lines: number;
+  readonly output: OutputFormat;
+}
 
-const logFiles = (dir: string, app: string | undefined): string[] => {
-  if (app !== undefined) {
-    const f = join(dir, `${app}.log`);
-    if (!existsSync(f)) throw new OrchError('ORCH_UNKNOWN_APP', `no logs for app '${app}' in ${dir}`);
-    return [f];
+const FOLLOW_INTERVAL_MS = 200;
+
+export const logs = async (app: string | undefined, opts: LogsOptions): Promise<void> => {
+  const { home, logs: dir } = homePaths();
+  const known = appsWithLogs(await readdir(dir).catch(() => []));
+  if (app !== undefined && !known.includes(app)) {
+    const hint = known.length === 0 ? 'no app has logs yet' : `apps with logs: ${known.join(', ')}`;
+    throw new OrchError('ORCH_UNKNOWN_APP', `no logs for app '${app}' in ${dir} (${hint})`);
   }
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.log')).map((f) => join(dir, f)) : [];
+  // `orch logs | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+  const render = renderer(opts.output);
+  const print = (lines: readonly string[]): void => {
+    if (lines.length > 0) process.stdout.write(lines.map(render).join(''));
+  };
+  const apps = app === undefined ? known : [app];
+  const tails = await Promise.all(apps.map((a) => tailApp(logFilePath(home, a), opts.lines, opts.follow === true)));
+  print(opts.lines === 0 ? [] : mergeByTime(tails.map((t) => t.lines)).slice(-opts.lines));
+  if (opts.follow !== true) return;
+
+  const followers = new Map(apps.map((a, i) => [a, new LogFollower(logFilePath(home, a), print, tails[i]!.live)]));
+  for (;;) {
+    if (app === undefined) {
+      // Apps started after `orch logs -f` began are followed from their first line.
+      for (const added of appsWithLogs(await readdir(dir).catch(() => []))) {
+        if (!followers.has(added)) followers.set(added, new LogFollower(logFilePath(home, added), print));
+      }
+    }
+    for (const follower of followers.values()) await follower.poll();
+    await new Promise((resolve) => setTimeout(resolve, FOLLOW_INTERVAL_MS));
+  }
 };
 
-const follow = (file: string): void => {
-  let offset = statSync(file).size;
-  watchFile(file, { interval: 200 }, (cur) => {
-    if (cur.size < offset) offset = 0; // rotated or truncated
-    if (cur.size === offset) return;
-    const fd = openSync(file, 'r');
-    const buf = Buffer.alloc(cur.size - offset);
-    readSync(fd, buf, 0, buf.length, offset);
-    closeSync(fd);
-    offset = cur.size;
-    process.stdout.write(buf);
-  });
-};
+const renderer = (output: OutputFormat): ((line: string) => string) =>
+  output === 'json'
+    ? (line) => `${JSON.stringify(parseRecord(line) ?? { time: null, app: null, instance: null, stream: null, line })}\n`
+    : (line) => `${line}\n`;
