@@ -67,6 +67,15 @@ await build({
   },
 });
 
+// The public `orch/worker` helper's types (package.json exports): one self-contained file, so a
+// per-file declaration transpile is enough.
+{
+  const { default: ts } = await import('typescript');
+  const source = readFileSync(join(root, entries.worker), 'utf8');
+  const { outputText } = ts.transpileDeclaration(source, { fileName: 'index.ts', compilerOptions: { strict: true } });
+  writeFileSync(join(root, 'dist/worker.d.ts'), outputText);
+}
+
 function writeIfChanged(path, text) {
   if (existsSync(path) && readFileSync(path, 'utf8') === text) return;
   writeFileSync(path, text);
