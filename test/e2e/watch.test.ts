@@ -3,6 +3,7 @@
 // edit) is followed by a sentinel edit that proves the watcher was alive all along.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -60,6 +61,21 @@ const startWatch = (): Watcher => {
   return w;
 };
 
+// WARNING: a new connection per request. On a kept-alive connection a request can cross the old
+// worker closing it while idle ("other side closed"), a client-side race no supervisor can hide.
+const getOnNewConnection = (port: number): Promise<{ status: number; body: string }> =>
+  new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', agent: false, headers: { connection: 'close' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
 const status = async (): Promise<StatusJson> => {
   const r = await sb.orch(['status', '--output', 'json']);
   expect(r.code, r.stderr).toBe(0);
@@ -75,14 +91,14 @@ server.listen(Number(process.env.PORT), '127.0.0.1');
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
 
-const webFile = (port: number) => `version: 1
+const webFile = (port: number, extra = '') => `version: 1
 name: shop
 apps:
   web:
     run: node src/app.mjs
     port: ${port}
-    ready: { type: tcp, timeout: 10s }
-    watch: { paths: [src], ignore: ['*.tmp', generated], debounce: ${DEBOUNCE_MS}ms }
+    ready: { type: ${extra.includes('cluster') ? 'listening' : 'tcp'}, timeout: 10s }
+${extra}    watch: { paths: [src], ignore: ['*.tmp', generated], debounce: ${DEBOUNCE_MS}ms }
 `;
 
 const workerFile = (instances: number, extra = '') => `version: 1
@@ -126,6 +142,48 @@ describe('orch apply --watch', () => {
     expect(w.lines.at(-1)).toMatch(/stopped watching; the apps keep running/);
     expect((await status()).apps.find((a) => a.name === 'web')?.instances.map((i) => i.state)).toEqual(['online']);
     expect((await httpGet(port)).body).toBe('v2');
+  });
+
+  it('a cluster-mode app reloads with zero failed requests under a request loop', async () => {
+    const port = await freePortRange(1);
+    sb.write('src/app.mjs', appSource('v1'));
+    sb.write('ecosystem.yaml', webFile(port, '    mode: cluster\n    instances: 2\n'));
+    const w = startWatch();
+    await w.waitLine(/watching ecosystem\.yaml/);
+    const before = await pidsOf('web');
+    expect(before).toHaveLength(2);
+
+    let stop = false;
+    const bodies = new Map<string, number>();
+    const failures: string[] = [];
+    const loop = async () => {
+      // Bounded: stops when told, or after 3000 requests whatever happens.
+      for (let n = 0; !stop && n < 3000; n++) {
+        try {
+          const { status, body } = await getOnNewConnection(port);
+          if (status !== 200) failures.push(`status ${status}`);
+          bodies.set(body, (bodies.get(body) ?? 0) + 1);
+        } catch (e) {
+          failures.push(String(e));
+        }
+      }
+    };
+    const loops = Promise.all([loop(), loop(), loop(), loop()]);
+    await waitFor(() => (bodies.get('v1') ?? 0) > 20, { what: 'the request loop running' });
+
+    sb.write('src/app.mjs', appSource('v2'));
+    const at = await w.waitLine(RELOADING);
+    await w.waitLine(/✓ web: reload done$/, { from: at });
+    await waitFor(() => (bodies.get('v2') ?? 0) > 20, { what: 'v2 served' });
+    stop = true;
+    await loops;
+
+    expect(failures).toEqual([]);
+    expect(w.count(RELOADING)).toBe(1);
+    expect(w.count(/fork mode/)).toBe(0);
+    const after = await pidsOf('web');
+    expect(after).toHaveLength(2);
+    expect(after.filter((p) => before.includes(p))).toEqual([]);
   });
 
   it('200 writes within 100 ms are one reload', async () => {
