@@ -1,7 +1,7 @@
 // Build: generate the schema validator and the file's TypeScript types from
 // schemas/ecosystem.schema.json (the single source of truth), then bundle the entry points
 // with esbuild so the CLI starts without compiling or resolving hundreds of modules.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -41,9 +41,9 @@ const entries = {
   'cluster-primary': 'src/supervisor/cluster-primary.ts',
 };
 const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(join(root, p))));
-// Stale hashed chunks would otherwise pile up in dist/.
-rmSync(join(root, 'dist'), { recursive: true, force: true });
-await build({
+const dist = join(root, 'dist');
+const { outputFiles } = await build({
+  write: false,
   entryPoints,
   outdir: join(root, 'dist'),
   bundle: true,
@@ -53,6 +53,9 @@ await build({
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: false,
+  // Less to read and parse at every CLI start.
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
   define: { __ORCH_VERSION__: JSON.stringify(pkg.version) },
   // CommonJS dependencies inside an ESM bundle still call require() and read __filename.
@@ -69,12 +72,31 @@ await build({
 
 // The public `orch/worker` helper's types (package.json exports): one self-contained file, so a
 // per-file declaration transpile is enough.
-{
-  const { default: ts } = await import('typescript');
-  const source = readFileSync(join(root, entries.worker), 'utf8');
-  const { outputText } = ts.transpileDeclaration(source, { fileName: 'index.ts', compilerOptions: { strict: true } });
-  writeFileSync(join(root, 'dist/worker.d.ts'), outputText);
+const { default: ts } = await import('typescript');
+const workerTypes = ts.transpileDeclaration(readFileSync(join(root, entries.worker), 'utf8'), {
+  fileName: 'index.ts',
+  compilerOptions: { strict: true },
+}).outputText;
+
+// WARNING: tests, benches and a running daemon may read dist/ while another build runs (several
+// engineers share one checkout): every file is replaced by an atomic rename, never deleted first.
+// Stale hashed chunks are removed afterwards so they do not pile up.
+const outputs = [...outputFiles.map((f) => [f.path, f.contents]), [join(dist, 'worker.d.ts'), workerTypes]];
+for (const [path, contents] of outputs) {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, path);
 }
+const keep = new Set(outputs.map(([path]) => path));
+const removeStale = (dir) => {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) removeStale(path);
+    else if (!keep.has(path) && !entry.name.endsWith('.tmp')) rmSync(path, { force: true });
+  }
+};
+removeStale(dist);
 
 function writeIfChanged(path, text) {
   if (existsSync(path) && readFileSync(path, 'utf8') === text) return;
