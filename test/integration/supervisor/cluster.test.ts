@@ -71,6 +71,20 @@ describe('cluster mode', () => {
     expect(supervisor.app('web')?.spec.command).toEqual(spec.command);
   });
 
+  it('rolls back a reload whose new workers never report ready within ready.timeout', async () => {
+    const { supervisor, pids } = harness();
+    const port = await freePort();
+    const spec = clusterApp('web', port);
+    await supervisor.create(spec);
+    const before = pids('web');
+    // shared-http.js without `message` never sends 'ready'.
+    const silent = clusterApp('web', port, [], { ready: { type: 'message', timeoutMs: 300 } });
+    const result = await supervisor.reload(silent);
+    expect(result).toEqual({ ok: false, reason: 'reload rolled back: instance 0: not ready within 300ms (message)' });
+    expect(pids('web')).toEqual(before);
+    expect(live(before)).toContain(await pidOf(port));
+  });
+
   it('lets an in-flight slow request finish while its worker is replaced', async () => {
     const { supervisor, pids, logText } = harness();
     const port = await freePort();
