@@ -4,7 +4,7 @@ import type { GenerationInfo } from '../../daemon/history.js';
 import { homePaths } from '../../daemon/paths.js';
 import { OrchError } from '../../errors.js';
 import type { OutputFormat } from '../output.js';
-import { printJson, println } from '../output.js';
+import { formatTable, printJson, println } from '../output.js';
 import { showApply } from './apply.js';
 
 /**
@@ -36,9 +36,7 @@ export const history = async (opts: { output: OutputFormat; project?: string }):
     g.commit === undefined ? '-' : `${g.commit.slice(0, 10)}${g.dirty ? '+dirty' : ''}`,
     `+${g.summary.create} ~${g.summary.change} -${g.summary.delete}${g.rollbackOf === undefined ? '' : ` (rollback to ${g.rollbackOf})`}`,
   ]);
-  const head = ['GEN', 'PROJECT', 'APPLIED', 'FILE HASH', 'COMMIT', 'PLAN'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  for (const r of [head, ...rows]) println(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  println(formatTable(['GEN', 'PROJECT', 'APPLIED', 'FILE HASH', 'COMMIT', 'PLAN'], rows));
 };
 
 /** `orch rollback [N] [--project P]`: re-apply generation N (default: the newest older one whose file differs from the running one). */

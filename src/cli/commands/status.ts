@@ -1,8 +1,7 @@
-import Table from 'cli-table3';
 import { DaemonClient } from '../../daemon/client.js';
 import { homePaths } from '../../daemon/paths.js';
 import type { OutputFormat } from '../output.js';
-import { eprintln, formatBytes, formatDuration, paint, printJson, println, useColor } from '../output.js';
+import { eprintln, formatBytes, formatDuration, formatTable, paint, printJson, println, useColor } from '../output.js';
 
 /**
  * `orch status --output json` shape: `{ "warnings": string[], "apps": [{ "name", "project", "generation", "mode", "stopped",
@@ -51,18 +50,12 @@ export const status = async (opts: { output: OutputFormat }): Promise<void> => {
     return;
   }
   const color = useColor();
-  const table = new Table({
-    head: ['APP', 'GEN', '#', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'CPU', 'MEM', 'PORT', 'REASON'],
-    style: { head: color ? ['bold'] : [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
-    chars: Object.fromEntries(
-      ['top', 'top-mid', 'top-left', 'top-right', 'bottom', 'bottom-mid', 'bottom-left', 'bottom-right', 'left', 'left-mid', 'mid', 'mid-mid', 'right', 'right-mid', 'middle'].map((k) => [k, '']),
-    ),
-  });
+  const rows: string[][] = [];
   for (const a of apps) {
     const gen = a.generation === null ? '-' : String(a.generation);
-    if (a.instances.length === 0) table.push([a.name, gen, '-', '-', a.stopped ? 'stopped' : '-', '-', '-', '-', '-', '-', '-', '']);
+    if (a.instances.length === 0) rows.push([a.name, gen, '-', '-', a.stopped ? 'stopped' : '-', '-', '-', '-', '-', '-', '-', '']);
     for (const i of a.instances) {
-      table.push([
+      rows.push([
         a.name,
         gen,
         String(i.index),
@@ -78,7 +71,8 @@ export const status = async (opts: { output: OutputFormat }): Promise<void> => {
       ]);
     }
   }
-  println(table.toString().split('\n').map((l) => l.trimEnd()).join('\n'));
+  const head = ['APP', 'GEN', '#', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'CPU', 'MEM', 'PORT', 'REASON'];
+  println(formatTable(head.map((h) => paint.bold(color, h)), rows));
 };
 
 const formatExit = (e: { code: number | null; signal: string | null } | null): string =>
