@@ -40,8 +40,10 @@ export const formatDuration = (msValue: number | undefined): string => (msValue 
  * than cli-table3: that library (and its string-width/emoji tables) cost ~15 ms of start-up on
  * `orch status`, whose latency is a benchmark target. Cells may hold ANSI colour codes.
  */
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
 export const formatTable = (head: readonly string[], rows: readonly (readonly string[])[]): string => {
-  const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+  const visible = (s: string) => s.replace(ANSI, '').length;
   const widths = head.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))));
   return [head, ...rows]
     .map((r) => r.map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - visible(c)))).join('  ').trimEnd())

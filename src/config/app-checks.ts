@@ -30,6 +30,12 @@ export const checkApp = ({ spec, merged }: AppDraft): Problem[] => {
       problem(at('ready', 'type'), 'value', `ready type "listening" needs mode cluster, got mode ${spec.mode}`),
     );
   }
+  if (readyType === 'notify') {
+    // Better refused here than at start: Node.js has no unix datagram sockets to receive sd_notify on.
+    out.push(
+      problem(at('ready', 'type'), 'value', 'ready type "notify" is not supported yet; use message, http, tcp or none'),
+    );
+  }
   if (spec.port !== undefined && spec.mode === 'fork' && spec.port + spec.instances - 1 > 65535) {
     out.push(
       problem(
