@@ -15,6 +15,8 @@ cluster.schedulingPolicy = cluster.SCHED_RR;
 for (const key of Object.keys(process.env)) Reflect.deleteProperty(process.env, key);
 
 const workers = new Map<WorkerId, Worker>();
+/** Each worker's shutdown.timeout, told to it with the shutdown message to bound its own drain. */
+const shutdownTimeouts = new WeakMap<Worker, number>();
 let leaving = false;
 
 const send = (message: PrimaryToDaemon): void => {
@@ -36,6 +38,7 @@ const fork = (cmd: ForkCommand): void => {
     return;
   }
   workers.set(cmd.id, worker);
+  shutdownTimeouts.set(worker, cmd.shutdown.timeoutMs);
   send({ type: 'spawned', id: cmd.id, pid });
   let open = 0;
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -78,9 +81,22 @@ const isTyped = (message: unknown, type: string): boolean =>
   typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
 
 /**
- * Graceful stop: the worker hears `{type:'shutdown'}`, then `disconnect()` takes it out of the
- * round-robin at once and closes its servers (in-flight requests finish). The shutdown signal
- * follows once it has disconnected (or at once without a channel). The daemon owns SIGKILL.
+ * Graceful stop: the worker hears `{type:'shutdown', timeoutMs}`, then `disconnect()` takes it out
+ * of the round-robin at once and closes its servers (in-flight requests finish). The shutdown
+ * signal follows once it has disconnected (or at once without a channel). The daemon owns SIGKILL.
+ *
+ * No pause between the two, on purpose. The race that fails keep-alive clients is a worker's
+ * server closing an idle connection just as its client sends the next request on it; the cure
+ * is on the worker's side (orch/worker `drainHttp`: `Connection: close` on every later response,
+ * idle connections closed only after a grace), and it only needs to hear `shutdown` before its
+ * server is closed. It does: `shutdown` and the cluster's internal `disconnect` go down the same
+ * IPC channel in that order, and the worker emits them in that order (both through
+ * process.nextTick), so orch/worker flips to draining, synchronously, before node:cluster's
+ * disconnect calls `server.close()`. Connections the primary handed over just before
+ * `disconnect()` (a `newconn` already on the channel) arrive before it too, and are answered
+ * with `Connection: close`. And while the worker drains, `disconnect()` has already removed it
+ * from the round-robin, so a client that leaves it lands on another worker; a pause would only
+ * keep sending new connections to a worker that is leaving.
  */
 const retire = (worker: Worker, signal: NodeJS.Signals): void => {
   const kill = (): void => {
@@ -88,7 +104,7 @@ const retire = (worker: Worker, signal: NodeJS.Signals): void => {
   };
   if (!worker.isConnected()) return kill();
   try {
-    worker.send({ type: 'shutdown' });
+    worker.send({ type: 'shutdown', timeoutMs: shutdownTimeouts.get(worker) });
   } catch {
     // the channel is closing anyway
   }

@@ -1,11 +1,21 @@
 // `orch/worker`: the small helper an app may import. Zero dependencies, harmless outside orch.
-//   import { ready, onShutdown } from 'orch/worker';
+//   import { drainHttp, ready, onShutdown } from 'orch/worker';
 //   server.listen(port, () => ready());
-//   onShutdown(() => new Promise((done) => server.close(() => done())));
+//   drainHttp(server);                       // keep-alive clients move on without a failed request
+//   onShutdown(async () => { await db.close(); });
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 type ShutdownHandler = () => void | Promise<void>;
+/** What orch said when it asked us to stop (cluster mode sends its `shutdown.timeout`). */
+interface ShutdownRequest {
+  readonly timeoutMs?: number;
+}
+type ShutdownStarter = (request: ShutdownRequest) => void;
 
 const handlers: ShutdownHandler[] = [];
+/** Run synchronously the instant a shutdown starts, before any (possibly slow) handler. */
+const starters: ShutdownStarter[] = [];
 let installed = false;
 let shuttingDown = false;
 
@@ -30,9 +40,10 @@ export function ready(): void {
   sendToParent('ready');
 }
 
-const runShutdown = async (exitCode: number): Promise<void> => {
+const runShutdown = async (exitCode: number, request: ShutdownRequest = {}): Promise<void> => {
   if (shuttingDown) return;
   shuttingDown = true;
+  for (const start of starters) start(request);
   let code = exitCode;
   for (const handler of handlers) {
     try {
@@ -45,8 +56,20 @@ const runShutdown = async (exitCode: number): Promise<void> => {
   process.exit(code);
 };
 
-const isShutdownMessage = (message: unknown): boolean =>
+const isShutdownMessage = (message: unknown): message is { type: 'shutdown'; timeoutMs?: unknown } =>
   typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'shutdown';
+
+const install = (): void => {
+  if (installed) return;
+  installed = true;
+  process.on('message', (message: unknown) => {
+    if (!isShutdownMessage(message)) return;
+    const timeoutMs = typeof message.timeoutMs === 'number' && message.timeoutMs > 0 ? message.timeoutMs : undefined;
+    void runShutdown(0, { timeoutMs });
+  });
+  process.once('SIGTERM', () => void runShutdown(0));
+  process.once('SIGINT', () => void runShutdown(0));
+};
 
 /**
  * Runs `fn` once when orch stops this instance (the cluster primary's `{type:'shutdown'}`
@@ -55,13 +78,154 @@ const isShutdownMessage = (message: unknown): boolean =>
  */
 export function onShutdown(fn: ShutdownHandler): void {
   handlers.push(fn);
-  if (installed) return;
-  installed = true;
-  process.on('message', (message: unknown) => {
-    if (isShutdownMessage(message)) void runShutdown(0);
+  install();
+}
+
+/** Options of {@link drainHttp}. */
+export interface DrainHttpOptions {
+  /**
+   * Once the drain has started, how long a connection may stay idle (no request in flight)
+   * before it is closed, in ms. Within that grace a keep-alive client's next request is still
+   * served, with `Connection: close`, so the client leaves after a response instead of racing
+   * a close. Default 1000.
+   */
+  readonly idleGraceMs?: number;
+  /**
+   * The drain's hard bound, in ms: then every connection still open is destroyed, in-flight
+   * requests included. Default: orch's `shutdown.timeout` less 10 % where orch tells it
+   * (cluster mode), else 30 s. orch SIGKILLs at `shutdown.timeout` anyway.
+   */
+  readonly timeoutMs?: number;
+}
+
+/** The `node:http` / `node:https` server (or anything with their events) {@link drainHttp} drains. */
+export type DrainableServer = Pick<HttpServer, 'on' | 'once' | 'prependListener' | 'close' | 'closeIdleConnections' | 'closeAllConnections' | 'listening'>;
+
+const DEFAULT_IDLE_GRACE_MS = 1000;
+const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+
+/**
+ * Drains an HTTP server gracefully when orch stops this instance, so that keep-alive clients
+ * (browsers, `fetch`, load balancers, autocannon) see no failed request during a reload. Call it
+ * once, with the `http.Server` (or `https.Server`) the app listens with; it registers its own
+ * {@link onShutdown} handler, and the process exits once the server has drained (and every other
+ * handler resolved).
+ *
+ * Why: a plain `server.close()` (Node ≥ 19, and what a cluster worker's disconnect does) also
+ * closes every *idle* keep-alive connection at once, and a client that sends its next request on
+ * such a connection at that instant gets ECONNRESET ("other side closed"). HTTP/1.1 has no way to
+ * tell an idle client "go away" other than closing, so instead, from the instant orch asks the
+ * instance to stop (the cluster `{type:'shutdown'}` message, or SIGTERM / SIGINT):
+ *
+ * - every response not yet started, and every later one, carries `Connection: close`: a
+ *   keep-alive client finishes its request here and opens its next connection to another
+ *   instance;
+ * - the server stops accepting connections;
+ * - an idle connection is closed only after `idleGraceMs` without a request (an active client
+ *   sends one before that and is answered with `Connection: close` instead);
+ * - the server closes once its last connection is gone; at `timeoutMs` the rest is destroyed.
+ *
+ * Outside orch nothing happens until SIGTERM / SIGINT, which then drain the server the same way
+ * and exit (a second signal kills as usual). A `server.close()` from anywhere else (the app, or
+ * another tool's cluster `disconnect()`) drains the same way instead of cutting idle clients.
+ *
+ * @returns a function that starts the drain by hand and resolves once the server is closed.
+ */
+export function drainHttp(server: DrainableServer, options: DrainHttpOptions = {}): () => Promise<void> {
+  const idleGraceMs = Math.max(0, options.idleGraceMs ?? DEFAULT_IDLE_GRACE_MS);
+  /** Per connection: requests in flight on it and, once draining, its idle timer. */
+  const connections = new Map<Socket, { busy: number; idleTimer?: NodeJS.Timeout }>();
+  const inFlight = new Set<ServerResponse>();
+  let draining = false;
+  let closed = false;
+  let resolveDrained!: () => void;
+  const drained = new Promise<void>((resolve) => (resolveDrained = resolve));
+
+  const closeWhenIdle = (socket: Socket): void => {
+    const state = connections.get(socket);
+    if (state === undefined || state.busy > 0 || state.idleTimer !== undefined) return;
+    state.idleTimer = setTimeout(() => socket.end(), idleGraceMs);
+    state.idleTimer.unref();
+  };
+  const finishIfDrained = (): void => {
+    if (draining && !server.listening && connections.size === 0 && !closed) {
+      closed = true;
+      resolveDrained();
+    }
+  };
+  const track = (socket: Socket): void => {
+    if (connections.has(socket)) return;
+    connections.set(socket, { busy: 0 });
+    socket.once('close', () => {
+      clearTimeout(connections.get(socket)?.idleTimer);
+      connections.delete(socket);
+      finishIfDrained();
+    });
+    if (draining) closeWhenIdle(socket);
+  };
+  // An https.Server emits 'connection' for the raw TCP socket, but requests on the TLS socket.
+  const isTls = typeof (server as { setSecureContext?: unknown }).setSecureContext === 'function';
+  server.on(isTls ? 'secureConnection' : 'connection', track);
+  // First in line, so that even a response the app ends synchronously carries the header.
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    track(socket);
+    const state = connections.get(socket);
+    if (state !== undefined) {
+      state.busy++;
+      clearTimeout(state.idleTimer);
+      state.idleTimer = undefined;
+    }
+    if (draining && !res.headersSent) res.setHeader('Connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      if (state !== undefined) state.busy = Math.max(0, state.busy - 1);
+      if (draining && !socket.destroyed) closeWhenIdle(socket);
+    });
   });
-  process.once('SIGTERM', () => void runShutdown(0));
-  process.once('SIGINT', () => void runShutdown(0));
+
+  // Node's close() closes idle connections at once: the very race this avoids. While draining
+  // they get their grace instead, whoever calls close() (us, the app, a cluster disconnect).
+  const closeIdleConnections = server.closeIdleConnections.bind(server);
+  const closeServer = server.close.bind(server);
+  server.closeIdleConnections = (): void => {
+    if (!draining) closeIdleConnections();
+  };
+  server.close = ((callback?: (err?: Error) => void) => {
+    start({});
+    return closeServer(callback);
+  }) as DrainableServer['close'];
+  server.once('close', finishIfDrained);
+
+  function start(request: ShutdownRequest): void {
+    if (draining) return;
+    draining = true;
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    for (const socket of connections.keys()) closeWhenIdle(socket);
+    const timeoutMs = options.timeoutMs ?? (request.timeoutMs !== undefined ? Math.floor(request.timeoutMs * 0.9) : DEFAULT_DRAIN_TIMEOUT_MS);
+    setTimeout(() => {
+      server.closeAllConnections();
+      for (const socket of connections.keys()) socket.destroy();
+      // Not listening and nothing left: done, even if 'close' was emitted before we looked.
+      setImmediate(() => {
+        if (!closed) {
+          closed = true;
+          resolveDrained();
+        }
+      });
+    }, timeoutMs).unref();
+  }
+
+  const drain = (request: ShutdownRequest = {}): Promise<void> => {
+    start(request);
+    if (server.listening) closeServer();
+    finishIfDrained();
+    return drained;
+  };
+  starters.push((request) => start(request));
+  onShutdown(() => drain());
+  return () => drain();
 }
 
 /**
