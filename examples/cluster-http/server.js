@@ -2,6 +2,9 @@
 // same PORT; the cluster primary balances connections), but `node server.js` works on its own.
 import { createServer } from 'node:http';
 
+// orch's worker helper: `orch/worker` where orch is installed, else (in this repository) its build.
+const { drainHttp } = await import('orch/worker').catch(() => import('../../dist/worker.js'));
+
 const port = Number(process.env.PORT ?? 3000);
 const instance = process.env.ORCH_INSTANCE ?? '0';
 const app = process.env.ORCH_APP ?? 'cluster-http';
@@ -25,11 +28,7 @@ server.listen(port, () => {
   console.log(`${app}[${instance}] pid ${process.pid} listening on :${port}`);
 });
 
-// Graceful stop: refuse new connections, let in-flight requests finish, then exit. orch sends
-// SIGKILL after `shutdown.timeout`; the timer below only bounds a stuck keep-alive client.
-process.once('SIGTERM', () => {
-  console.log(`${app}[${instance}] SIGTERM: draining`);
-  server.close(() => process.exit(0));
-  server.closeIdleConnections();
-  setTimeout(() => process.exit(0), 3000).unref();
-});
+// Graceful stop, keep-alive clients included: when orch retires this worker (reload, stop),
+// every later response says `Connection: close`, idle connections get a short grace, and the
+// process exits once the server has drained (bounded by `shutdown.timeout`). Zero failed requests.
+drainHttp(server);
