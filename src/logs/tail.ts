@@ -69,7 +69,8 @@ const exists = (path: string): Promise<boolean> =>
 /**
  * The last `n` lines of `file` and its rotated predecessors. Files are opened newest first and a
  * file seen twice (rotated between two opens) is read once. A rotation renames files one by one,
- * so a name can be missing for a moment: a scan that met a gap with files beyond it is retried.
+ * so a name can be missing for a moment: a scan that met a gap with files beyond it, or that a
+ * completed rotation overlapped, is retried (up to 50 times, then the last scan is used).
  * With `keepLive`, the live file stays open, positioned for a follower.
  */
 export const tailApp = async (file: string, n: number, keepLive: boolean): Promise<AppTail> => {
@@ -85,6 +86,7 @@ const scanTail = async (file: string, n: number, keepLive: boolean): Promise<{ t
   const seen = new Set<number>();
   const parts: string[][] = [];
   let live: FilePosition | undefined;
+  let liveIno: number | undefined;
   let wanted = n;
   let generation = 0;
   for (; generation === 0 || wanted > 0; generation++) {
@@ -96,6 +98,7 @@ const scanTail = async (file: string, n: number, keepLive: boolean): Promise<{ t
       continue;
     }
     seen.add(info.ino);
+    if (generation === 0) liveIno = info.ino;
     const { lines, endOffset } = wanted > 0 ? await lastLinesOf(handle, info.size, wanted) : { lines: [], endOffset: info.size };
     parts.unshift(lines);
     wanted -= lines.length;
@@ -103,5 +106,10 @@ const scanTail = async (file: string, n: number, keepLive: boolean): Promise<{ t
     else await handle.close();
   }
   const gap = (generation === 0 || wanted > 0) && (await exists(rotatedPath(file, generation + 1)));
-  return { tail: { lines: parts.flat(), live }, complete: !gap };
+  // A rotation completed during the scan can move a newer file past an older one: scan again.
+  const liveNow = await stat(file).then(
+    (s) => s.ino,
+    () => undefined,
+  );
+  return { tail: { lines: parts.flat(), live }, complete: !gap && liveNow === liveIno };
 };
