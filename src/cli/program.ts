@@ -1,0 +1,127 @@
+// The full command line. Each command's module is imported only when that command runs, so
+// `orch --version` and `orch validate` load no daemon or process code.
+import { Command, CommanderError, Option } from 'commander';
+import { VERSION } from '../version.js';
+
+const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['human', 'json']).default('human');
+
+const program = new Command('orch')
+  .description('Declarative process orchestrator: one YAML file, a plan before acting, zero-downtime reloads.')
+  .version(VERSION, '-v, --version')
+  .showHelpAfterError('(run orch --help for usage)')
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+program
+  .command('validate')
+  .description('validate an ecosystem file (exit 0 valid, 2 invalid)')
+  .argument('[file]', 'ecosystem file', 'ecosystem.yaml')
+  .addOption(outputOption())
+  .action(async (file: string, opts: { output: 'human' | 'json' }) => (await import('./commands/validate.js')).validate(file, opts));
+
+program
+  .command('diff')
+  .description('show what apply would change (exit 0 no changes, 1 changes, 2 invalid)')
+  .argument('[file]', 'ecosystem file', 'ecosystem.yaml')
+  .addOption(outputOption())
+  .action(async (file: string, opts: { output: 'human' | 'json' }) => (await import('./commands/diff.js')).diff(file, opts));
+
+program
+  .command('apply')
+  .description('converge the running apps to the file (exit 0 converged, 2 invalid, 3 failed)')
+  .argument('[file]', 'ecosystem file', 'ecosystem.yaml')
+  .addOption(outputOption())
+  .option('-w, --watch', "then stay in the foreground: re-apply the file on save, reload an app when its watch paths change")
+  .action(async (file: string, opts: { output: 'human' | 'json'; watch?: boolean }) =>
+    opts.watch
+      ? (await import('./commands/watch.js')).applyWatch(file, opts)
+      : (await import('./commands/apply.js')).apply(file, opts),
+  );
+
+for (const name of ['status', 'ls']) {
+  program
+    .command(name)
+    .description(name === 'ls' ? 'alias of status' : 'list apps and instances: pid, state, uptime, restarts, cpu, memory, port')
+    .addOption(outputOption())
+    .action(async (opts: { output: 'human' | 'json' }) => (await import('./commands/status.js')).status(opts));
+}
+
+const appVerbs = {
+  stop: 'stop every instance of an app (kept, shown as drift by diff)',
+  start: 'start a stopped, errored or rolled-back app',
+  restart: 'stop then start every instance of an app',
+  reload: 'zero-downtime rolling reload of an app (a restart for fork mode without a shared port)',
+  delete: 'stop an app and forget it',
+} as const;
+for (const [verb, description] of Object.entries(appVerbs)) {
+  program
+    .command(verb)
+    .description(description)
+    .argument('<app>', 'app name')
+    .addOption(outputOption())
+    .action(async (app: string, opts: { output: 'human' | 'json' }) =>
+      (await import('./commands/app-verb.js')).appVerb(verb as keyof typeof appVerbs, app, opts),
+    );
+}
+
+program
+  .command('down')
+  .description("stop and forget every app of the file's project")
+  .argument('[file]', 'ecosystem file', 'ecosystem.yaml')
+  .addOption(outputOption())
+  .action(async (file: string, opts: { output: 'human' | 'json' }) => (await import('./commands/down.js')).down(file, opts));
+
+program
+  .command('logs')
+  .description("print an app's (or every app's) captured output")
+  .argument('[app]', 'app name (default: all apps)')
+  .option('-f, --follow', 'keep printing new lines')
+  .option('-n, --lines <n>', 'lines to print from the end (rotated files included)', (v) => parseCount(v), 20)
+  .addOption(outputOption())
+  .action(async (app: string | undefined, opts: { follow?: boolean; lines: number; output: 'human' | 'json' }) =>
+    (await import('./commands/logs.js')).logs(app, opts),
+  );
+
+program
+  .command('history')
+  .description('list recorded generations: every apply, with its file hash and git commit')
+  .option('-p, --project <name>', 'only this project')
+  .addOption(outputOption())
+  .action(async (opts: { output: 'human' | 'json'; project?: string }) => (await import('./commands/history.js')).history(opts));
+
+program
+  .command('rollback')
+  .description("re-apply a recorded generation (default: the project's previous one), showing its plan first")
+  .argument('[generation]', 'generation number (see orch history)', (v) => parseCount(v))
+  .option('-p, --project <name>', 'the project to roll back (needed when several run)')
+  .addOption(outputOption())
+  .action(async (generation: number | undefined, opts: { output: 'human' | 'json'; project?: string }) =>
+    (await import('./commands/history.js')).rollback(generation, opts),
+  );
+
+program
+  .command('startup')
+  .description('print a systemd unit that starts the daemon at boot (which brings back the last applied apps)')
+  .option('--system', 'a system unit (default: a user unit)')
+  .option('--install', 'write the unit and enable it with systemctl')
+  .action(async (opts: { system?: boolean; install?: boolean }) => (await import('./commands/startup.js')).startup(opts));
+
+const daemon = program.command('daemon').description('manage the daemon explicitly');
+for (const verb of ['start', 'stop', 'status'] as const) {
+  daemon
+    .command(verb)
+    .description(`${verb} the daemon of ORCH_HOME`)
+    .addOption(outputOption())
+    .action(async (opts: { output: 'human' | 'json' }) => (await import('./commands/daemon.js')).daemonVerb(verb, opts));
+}
+
+function parseCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new CommanderError(2, 'orch.usage', `error: expected a whole number >= 0, got '${v}'`);
+  return n;
+}
+
+/** Parses argv and runs the command; errors propagate to the entry's handler. */
+export const runProgram = async (argv: readonly string[]): Promise<void> => {
+  await program.parseAsync([...argv]);
+};
