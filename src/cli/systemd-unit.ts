@@ -1,5 +1,6 @@
 // The systemd unit that starts the daemon at boot; the daemon then converges to the last applied
 // state by itself (SPEC §7), which is PM2's `startup` + `resurrect` in one.
+import { DAEMON_EXEC_ARGV } from '../daemon/exec-argv.js';
 
 export interface UnitOptions {
   /** Absolute path of the node binary. */
@@ -27,7 +28,7 @@ export const systemdUnit = (o: UnitOptions): string =>
     ...(o.scope === 'system' && o.user !== undefined ? [`User=${o.user}`] : []),
     `Environment=${quote(`ORCH_HOME=${o.home}`)}`,
     `Environment=${quote(`PATH=${o.path}`)}`,
-    `ExecStart=${quote(o.node)} ${quote(o.daemonEntry)}`,
+    `ExecStart=${[o.node, ...DAEMON_EXEC_ARGV, o.daemonEntry].map(quote).join(' ')}`,
     // SIGTERM to the daemon only: it stops its apps gracefully; whatever is left is killed after the timeout.
     'KillMode=mixed',
     'TimeoutStopSec=60',

@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { OrchError } from '../errors.js';
+import { DAEMON_EXEC_ARGV } from './exec-argv.js';
 import { ensureHome } from './home.js';
 import type { HomePaths } from './paths.js';
 import type { Method, Params, ProgressEvent, Response, Result } from './protocol.js';
@@ -95,7 +96,7 @@ const startDaemon = (paths: HomePaths): void => {
   const entry = join(basename(here) === 'chunks' ? dirname(here) : here, 'daemon.js');
   const err = openSync(`${paths.home}/daemon.err`, 'a', 0o600);
   try {
-    const child = spawn(process.execPath, [entry], {
+    const child = spawn(process.execPath, [...DAEMON_EXEC_ARGV, entry], {
       detached: true,
       stdio: ['ignore', 'ignore', err],
       env: { ...process.env, ORCH_HOME: paths.home },

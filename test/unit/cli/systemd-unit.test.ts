@@ -19,7 +19,7 @@ describe('systemd unit', () => {
 
   it('a user unit runs the daemon in the foreground with ORCH_HOME and stops it gracefully', () => {
     const unit = systemdUnit({ ...base, scope: 'user' });
-    expect(unit).toContain(`ExecStart=${process.execPath} /opt/orch/dist/daemon.js`);
+    expect(unit).toContain(`ExecStart=${process.execPath} --no-opt --max-semi-space-size=1 /opt/orch/dist/daemon.js`);
     expect(unit).toContain('Environment=ORCH_HOME=/home/ann/.orch');
     expect(unit).toContain('KillMode=mixed');
     expect(unit).toContain('WantedBy=default.target');
