@@ -147,6 +147,7 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
     reload: (p) =>
       queue.run(async () => {
         const { spec } = appOrThrow(p.app);
+        logger.info({ app: p.app, reason: p.reason ?? 'requested' }, 'reload');
         // A fork-mode app has no shared port to hold connections: its reload is a restart, and says so.
         return sharesPort(spec)
           ? result(p.app, 'reload', await supervisor.reload(spec))

@@ -65,7 +65,8 @@ export interface Methods {
   stop: [{ app: string }, ActionResult];
   start: [{ app: string }, ActionResult];
   restart: [{ app: string }, ActionResult];
-  reload: [{ app: string }, ActionResult];
+  /** `reason`: why (e.g. which file changed), for the daemon's log. */
+  reload: [{ app: string; reason?: string }, ActionResult];
   delete: [{ app: string }, ActionResult];
   down: [{ project: string }, readonly ActionResult[]];
   shutdown: [Record<string, never>, { stopped: number }];

@@ -2,7 +2,7 @@
 // read line by line. Every wait is a poll with a deadline; the one deliberate pause (the ignored
 // edit) is followed by a sentinel edit that proves the watcher was alive all along.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -136,6 +136,12 @@ describe('orch apply --watch', () => {
     expect((await httpGet(port)).body).toBe('v2');
     expect(await pidsOf('web')).not.toEqual(before);
     expect(w.count(RELOADING)).toBe(1);
+    // The reason is logged by the daemon too, not only printed.
+    const daemonLog = await waitFor(() => {
+      const text = readFileSync(join(sb.home, 'daemon.log'), 'utf8');
+      return text.includes('"reason":"src/app.mjs changed"') ? text : undefined;
+    }, { what: 'the reload reason in daemon.log' });
+    expect(daemonLog).toMatch(/"app":"web","reason":"src\/app\.mjs changed","msg":"reload"/);
 
     w.child.kill('SIGINT');
     expect(await w.exited).toBe(0);

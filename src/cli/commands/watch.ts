@@ -78,10 +78,11 @@ export const applyWatch = async (file: string, opts: { output: OutputFormat }): 
   const reloadApp = async (app: string, reasons: readonly string[]): Promise<void> => {
     const spec = desired?.apps.find((a) => a.name === app);
     if (spec === undefined) return; // removed from the file since the event
-    say(`${app}: ${describeReasons(reasons)} changed: reloading`);
+    const reason = `${describeReasons(reasons)} changed`;
+    say(`${app}: ${reason}: reloading`);
     const client = await DaemonClient.connect(home);
     try {
-      const result = await client.request('reload', { app });
+      const result = await client.request('reload', { app, reason });
       const note = result.ok && !sharesPort(spec) ? paint.yellow(color, ' (fork mode: a reload is a restart, service was interrupted)') : '';
       say(`${describeResult(result, color)}${note}`);
     } finally {
