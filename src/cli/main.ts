@@ -1,8 +1,10 @@
 // The `orch` entry. `orch status` is the one command on a latency budget (half of `pm2 ls`, a
-// benchmark target), so its plain forms skip loading the full argument parser; every other
-// command line, including any status flag the fast path does not know, goes through commander.
+// benchmark target), so its plain forms skip loading the full argument parser and are imported
+// statically (no extra chunk round trips); every other command line, including any status flag
+// the fast path does not know, goes through commander.
 import { exitCodeFor, isOrchError } from '../errors.js';
 import { eprintln } from './output.js';
+import { status } from './commands/status.js';
 import { statusFastPath } from './status-fast-path.js';
 
 const exitCodeOf = (e: unknown): number => {
@@ -25,7 +27,7 @@ const exitCodeOf = (e: unknown): number => {
 
 try {
   const fast = statusFastPath(process.argv.slice(2));
-  if (fast) await (await import('./commands/status.js')).status(fast);
+  if (fast) await status(fast);
   else await (await import('./program.js')).runProgram(process.argv);
 } catch (e) {
   process.exitCode = exitCodeOf(e);
