@@ -3,6 +3,8 @@
 // option: an instance's stdout/stderr pipes die with the daemon that read them.
 import { readFileSync } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
+import { isGone, readProcStat } from '../supervisor/proc-stat.js';
+import { liveGroups, signalGroup } from '../supervisor/stop.js';
 import { processStartTicks } from './process-identity.js';
 
 export interface ProcessIdentity {
@@ -13,20 +15,9 @@ export interface ProcessIdentity {
 }
 
 const identityOf = (pid: number): ProcessIdentity | undefined => {
-  const start = processStartTicks(pid);
-  const pgid = readPgid(pid);
-  return start === undefined || pgid === undefined ? undefined : { pid, start, pgid };
-};
-
-const readPgid = (pid: number): number | undefined => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const pgid = Number(fields[2]);
-    return Number.isInteger(pgid) && pgid > 0 ? pgid : undefined;
-  } catch {
-    return undefined;
-  }
+  const stat = readProcStat(pid);
+  if (stat === undefined || isGone(stat) || !(stat.pgrp > 0)) return undefined;
+  return { pid, start: stat.startTicks, pgid: stat.pgrp };
 };
 
 /** Whether this exact process (not a later one with a reused pid) is still running. */
@@ -52,7 +43,7 @@ export class ProcessRegistry {
   record(pid: number): void {
     const id = identityOf(pid);
     if (!id) return; // already gone: nothing to reap later
-    this.entries = [...this.entries.filter(stillRunning), id];
+    this.entries = [...this.entries, id]; // flush() drops the ones that have exited
     void this.flush();
   }
 
@@ -84,18 +75,20 @@ export const reap = async (ids: readonly ProcessIdentity[], graceMs = 3000): Pro
   const signal = (sig: NodeJS.Signals) => {
     for (const g of groups) {
       try {
-        process.kill(-g, sig);
+        signalGroup(g, sig);
       } catch {
-        // group already gone
+        // not ours to signal (EPERM): nothing more we can do
       }
     }
   };
+  // Wait for whole groups, not just their leaders: a grandchild left behind could hold a port.
+  const anyLeft = () => liveGroups(groups).size > 0;
   signal('SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (alive.some(stillRunning) && Date.now() < deadline) await sleep(25);
-  if (alive.some(stillRunning)) signal('SIGKILL');
+  while (anyLeft() && Date.now() < deadline) await sleep(25);
+  if (anyLeft()) signal('SIGKILL');
   const hardDeadline = Date.now() + 2000;
-  while (alive.some(stillRunning) && Date.now() < hardDeadline) await sleep(25);
+  while (anyLeft() && Date.now() < hardDeadline) await sleep(25);
   return alive;
 };
 

@@ -1,11 +1,11 @@
 // Stopping an instance stops its whole process group: the shutdown signal first, SIGKILL to the
 // group after the timeout, and we resolve only once no member of the group is left alive.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import type { ShutdownSpec } from '../config/desired.js';
+import { isGone, readProcStat } from './proc-stat.js';
 import type { ExitInfo } from './spawn.js';
 
 export interface StopOutcome {
-  readonly exit: ExitInfo | undefined;
   /** True when the group had to be SIGKILLed after the shutdown timeout. */
   readonly killed: boolean;
   /** False when members of the group were still alive at the final deadline. */
@@ -27,38 +27,32 @@ export const signalGroup = (pgid: number, signal: NodeJS.Signals | 0): boolean =
   }
 };
 
-const procState = (pid: string): { state: string; pgrp: number } | undefined => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name may contain spaces and parentheses: fields start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0] ?? '', pgrp: Number(fields[2]) };
-  } catch {
-    return undefined;
-  }
-};
-
 /**
- * True while a member of the group is alive. WARNING: when PID 1 does not reap orphans (some
- * containers), dead grandchildren stay zombies and still answer kill(-pgid, 0); on Linux we look
- * at /proc and ignore zombies.
+ * The groups among `pgids` that still have a live member, in one pass over /proc. WARNING: when
+ * PID 1 does not reap orphans (some containers), dead members stay zombies and still answer
+ * kill(-pgid, 0); on Linux we look at /proc and ignore zombies.
  */
-export const groupAlive = (pgid: number): boolean => {
-  if (!signalGroup(pgid, 0)) return false;
-  if (process.platform !== 'linux') return true;
+export const liveGroups = (pgids: readonly number[]): Set<number> => {
+  const candidates = pgids.filter((g) => signalGroup(g, 0));
+  if (candidates.length === 0 || process.platform !== 'linux') return new Set(candidates);
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return true;
+    return new Set(candidates);
   }
+  const wanted = new Set(candidates);
+  const live = new Set<number>();
   for (const entry of entries) {
     if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue;
-    const info = procState(entry);
-    if (info !== undefined && info.pgrp === pgid && info.state !== 'Z' && info.state !== 'X') return true;
+    const info = readProcStat(entry);
+    if (info !== undefined && !isGone(info) && wanted.has(info.pgrp)) live.add(info.pgrp);
   }
-  return false;
+  return live;
 };
+
+/** True while a member of the group is alive (zombies do not count). */
+export const groupAlive = (pgid: number): boolean => liveGroups([pgid]).has(pgid);
 
 /** True when the process exists and is not a zombie. */
 export const processAlive = (pid: number): boolean => {
@@ -67,9 +61,7 @@ export const processAlive = (pid: number): boolean => {
   } catch {
     return false;
   }
-  if (process.platform !== 'linux') return true;
-  const info = procState(String(pid));
-  return info !== undefined && info.state !== 'Z' && info.state !== 'X';
+  return process.platform !== 'linux' || !isGone(readProcStat(pid));
 };
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -92,13 +84,9 @@ export const stopProcessGroup = async (
   exited: Promise<ExitInfo>,
   shutdown: ShutdownSpec,
 ): Promise<StopOutcome> => {
-  let exit: ExitInfo | undefined;
-  void exited.then((e) => {
-    exit = e;
-  });
   signalGroup(pgid, shutdown.signal);
-  if (await waitGone(pgid, exited, Date.now() + shutdown.timeoutMs)) return { exit, killed: false, groupGone: true };
+  if (await waitGone(pgid, exited, Date.now() + shutdown.timeoutMs)) return { killed: false, groupGone: true };
   signalGroup(pgid, 'SIGKILL');
   const groupGone = await waitGone(pgid, exited, Date.now() + KILL_GRACE_MS);
-  return { exit, killed: true, groupGone };
+  return { killed: true, groupGone };
 };
