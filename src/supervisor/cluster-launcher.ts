@@ -66,7 +66,6 @@ class WorkerProxy {
     return {
       pid: this.pid,
       exited: this.exited,
-      exitInfo: () => this.exit,
       listening: this.listening,
       // Late subscribers still hear a 'ready' that came before them.
       onMessage: (listener) => {
@@ -76,7 +75,6 @@ class WorkerProxy {
       },
       stop: (shutdown) => this.stop(shutdown),
       kill: () => this.kill(),
-      cleanUp: () => undefined,
     };
   }
 
@@ -126,12 +124,12 @@ class WorkerProxy {
   }
 
   private async stop(shutdown: ShutdownSpec): Promise<StopOutcome> {
-    if (this.exit !== undefined) return { exit: this.exit, killed: false, groupGone: true };
+    if (this.exit !== undefined) return { killed: false, groupGone: true };
     this.primary.send({ type: 'stop', id: this.id, signal: shutdown.signal });
-    if (await within(this.exited, shutdown.timeoutMs)) return { exit: this.exit, killed: false, groupGone: true };
+    if (await within(this.exited, shutdown.timeoutMs)) return { killed: false, groupGone: true };
     this.kill();
     const gone = await within(this.exited, KILL_GRACE_MS);
-    return { exit: this.exit, killed: true, groupGone: gone };
+    return { killed: true, groupGone: gone };
   }
 }
 

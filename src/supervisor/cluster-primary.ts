@@ -3,7 +3,7 @@
 // their life; node:cluster shares the listening port and hands connections out round-robin.
 // It decides nothing: restarts and readiness are the daemon's.
 import cluster, { type Worker } from 'node:cluster';
-import type { DaemonToPrimary, ForkCommand, PrimaryToDaemon, WorkerId } from './cluster-protocol.js';
+import type { DaemonToPrimary, ForkCommand, PrimaryToDaemon, ShutdownMessage, WorkerId } from './cluster-protocol.js';
 
 /** How long a worker's output may trail its exit before the exit is reported anyway. */
 const OUTPUT_GRACE_MS = 500;
@@ -104,7 +104,8 @@ const retire = (worker: Worker, signal: NodeJS.Signals): void => {
   };
   if (!worker.isConnected()) return kill();
   try {
-    worker.send({ type: 'shutdown', timeoutMs: shutdownTimeouts.get(worker) });
+    const shutdown: ShutdownMessage = { type: 'shutdown', timeoutMs: shutdownTimeouts.get(worker) };
+    worker.send(shutdown);
   } catch {
     // the channel is closing anyway
   }

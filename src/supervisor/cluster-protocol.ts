@@ -43,7 +43,8 @@ export type PrimaryToDaemon =
 /** What a worker may send its primary (the orch/worker helper sends these). */
 export type WorkerToPrimary = 'ready' | { readonly type: 'ready' } | { readonly type: 'fatal'; readonly message?: string };
 
-/** What the primary sends a worker before disconnecting it. */
+/** What the primary sends a worker before disconnecting it; `timeoutMs` is the app's shutdown.timeout. */
 export interface ShutdownMessage {
   readonly type: 'shutdown';
+  readonly timeoutMs?: number;
 }

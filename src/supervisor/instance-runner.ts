@@ -170,7 +170,7 @@ export class InstanceRunner {
     const byUs = this.instance.state === 'stopping';
     this.dispatch({ type: 'exited', code: exit.code, signal: exit.signal, policy: this.spec.restart });
     this.logger.info({ pid: child.pid, code: exit.code, signal: exit.signal, requested: byUs }, 'instance exited');
-    if (!byUs) child.cleanUp();
+    if (!byUs) child.kill();
   }
 
   private terminate(child: ChildHandle): Promise<void> {

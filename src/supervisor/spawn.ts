@@ -16,18 +16,17 @@ export interface ChildHandle {
   readonly pid: number;
   /** Resolves when the leader process exited (its pipes may stay open a little longer). */
   readonly exited: Promise<ExitInfo>;
-  /** The exit, once it happened. */
-  exitInfo(): ExitInfo | undefined;
   /** Subscribes to IPC messages (only when the launcher opened a channel); returns an unsubscribe. */
   onMessage(listener: (message: unknown) => void): () => void;
   /** Cluster workers only: resolves on the worker's `listening` event. */
   readonly listening?: Promise<void>;
   /** Graceful stop (shutdown signal, drain, SIGKILL after the timeout); resolves once it is gone. */
   stop(shutdown: ShutdownSpec): Promise<StopOutcome>;
-  /** SIGKILL now, without waiting. */
+  /**
+   * SIGKILL now, without waiting. Also called after an exit nobody asked for: leftovers of the
+   * process group must not hold the port against the respawn.
+   */
   kill(): void;
-  /** After an exit nobody asked for: make sure nothing of it holds resources for the respawn. */
-  cleanUp(): void;
 }
 
 export type LaunchResult = { readonly ok: true; readonly child: ChildHandle } | { readonly ok: false; readonly reason: string };
@@ -146,12 +145,8 @@ export const spawnInstance = async (
   void subprocess.catch(() => undefined);
   logs.attach(spec.name, index, 'out', subprocess.stdout);
   logs.attach(spec.name, index, 'err', subprocess.stderr);
-  let exit: ExitInfo | undefined;
   const exited = new Promise<ExitInfo>((resolve) => {
-    subprocess.once('exit', (code, signal) => {
-      exit = { code, signal };
-      resolve(exit);
-    });
+    subprocess.once('exit', (code, signal) => resolve({ code, signal }));
   });
   subprocess.on('error', () => undefined);
   const pid = subprocess.pid;
@@ -160,15 +155,12 @@ export const spawnInstance = async (
     child: {
       pid,
       exited,
-      exitInfo: () => exit,
       onMessage: (listener) => {
         subprocess.on('message', listener);
         return () => subprocess.off('message', listener);
       },
       stop: (shutdown) => stopProcessGroup(pid, exited, shutdown),
       kill: () => void signalGroup(pid, 'SIGKILL'),
-      // The leader is gone: leftovers of its group must not hold the port against the respawn.
-      cleanUp: () => void signalGroup(pid, 'SIGKILL'),
     },
   };
 };

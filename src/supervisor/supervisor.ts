@@ -56,6 +56,12 @@ const firstFailure = (starts: readonly Promise<OpResult>[]): Promise<OpResult> =
     }
   });
 
+/** The app and every runner it has use `spec` from now on (runners read it at their next start). */
+const setSpec = (app: AppRuntime, spec: AppSpec): void => {
+  app.spec = spec;
+  for (const runner of app.runners.values()) runner.spec = spec;
+};
+
 const withIndex = (index: number, r: OpResult): OpResult => (r.ok ? r : fail(`instance ${index}: ${r.reason}`));
 
 export class Supervisor implements SupervisorApi {
@@ -114,8 +120,7 @@ export class Supervisor implements SupervisorApi {
   scale(spec: AppSpec): Promise<OpResult> {
     return this.withApp(spec.name, 'scale', async (app) => {
       const from = app.runners.size;
-      app.spec = spec;
-      for (const runner of app.runners.values()) runner.spec = spec;
+      setSpec(app, spec);
       if (spec.instances < from) {
         await this.removeIndices(app, range(spec.instances, from));
         if (spec.instances === 0) await this.release(app);
@@ -135,9 +140,8 @@ export class Supervisor implements SupervisorApi {
       await this.removeIndices(app, range(spec.instances, app.runners.size));
       // Nothing runs: the next processes may need another port or another node binary.
       await this.release(app);
-      app.spec = spec;
+      setSpec(app, spec);
       app.stopped = false;
-      for (const runner of app.runners.values()) runner.spec = spec;
       return this.startIndices(app, range(0, spec.instances));
     });
   }
@@ -148,9 +152,7 @@ export class Supervisor implements SupervisorApi {
 
   update(spec: AppSpec): void {
     const app = this.apps_.get(spec.name);
-    if (app === undefined) return;
-    app.spec = spec;
-    for (const runner of app.runners.values()) runner.spec = spec;
+    if (app !== undefined) setSpec(app, spec);
   }
 
   start(name: string): Promise<OpResult> {

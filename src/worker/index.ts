@@ -5,6 +5,8 @@
 //   onShutdown(async () => { await db.close(); });
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+// Type only (erased at build): the helper stays free of runtime dependencies.
+import type { ShutdownMessage, WorkerToPrimary } from '../supervisor/cluster-protocol.js';
 
 type ShutdownHandler = () => void | Promise<void>;
 /** What orch said when it asked us to stop (cluster mode sends its `shutdown.timeout`). */
@@ -22,7 +24,7 @@ let shuttingDown = false;
 /** Under a cluster primary started by orch (Node sets NODE_UNIQUE_ID in every cluster worker). */
 const inOrchCluster = (): boolean => process.env.NODE_UNIQUE_ID !== undefined && process.env.ORCH_APP !== undefined;
 
-const sendToParent = (message: unknown): void => {
+const sendToParent = (message: WorkerToPrimary): void => {
   try {
     if (process.connected) process.send?.(message);
   } catch {
@@ -56,7 +58,7 @@ const runShutdown = async (exitCode: number, request: ShutdownRequest = {}): Pro
   process.exit(code);
 };
 
-const isShutdownMessage = (message: unknown): message is { type: 'shutdown'; timeoutMs?: unknown } =>
+const isShutdownMessage = (message: unknown): message is ShutdownMessage =>
   typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'shutdown';
 
 const install = (): void => {
