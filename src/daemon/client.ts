@@ -89,13 +89,17 @@ const openSocket = (path: string): Promise<Socket | undefined> =>
     socket.once('error', () => resolve(undefined));
   });
 
+/** dist/daemon.js. Bundled, this module may sit in dist/chunks/. */
+export const daemonEntryPath = (): string => {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return join(basename(here) === 'chunks' ? dirname(here) : here, 'daemon.js');
+};
+
 // child_process is loaded only here: most commands find a daemon running, and loading it costs
 // ~2 ms of every `orch status` (a latency target).
 const startDaemon = async (paths: HomePaths): Promise<void> => {
   const { spawn } = await import('node:child_process');
-  // Bundled, this module may sit in dist/chunks/; the daemon entry is dist/daemon.js.
-  const here = dirname(fileURLToPath(import.meta.url));
-  const entry = join(basename(here) === 'chunks' ? dirname(here) : here, 'daemon.js');
+  const entry = daemonEntryPath();
   const err = openSync(`${paths.home}/daemon.err`, 'a', 0o600);
   try {
     const child = spawn(process.execPath, [...DAEMON_EXEC_ARGV, entry], {

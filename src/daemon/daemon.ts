@@ -4,13 +4,13 @@ import pidusage from 'pidusage';
 import type { Logger } from 'pino';
 import type { DesiredState } from '../config/desired.js';
 import { OrchError } from '../errors.js';
-import { executePlan } from '../reconcile/apply.js';
+import { executePlan, toActionResult } from '../reconcile/apply.js';
 import { planActions, sharesPort } from '../reconcile/plan.js';
 import { summarizePlan } from '../reconcile/render.js';
 import type { ActualState } from '../reconcile/types.js';
 import type { SupervisorApi } from '../supervisor/types.js';
 import { listGenerations, readGeneration, recordGeneration } from './history.js';
-import type { ActionResult, ApplyReport, DaemonInfo, FileSource, Method, Params, ProcessStats, ProgressEvent, Result } from './protocol.js';
+import type { ApplyReport, DaemonInfo, FileSource, Method, Params, ProcessStats, ProgressEvent, Result } from './protocol.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { SerialQueue } from './serial-queue.js';
 import type { PersistedState } from './state-store.js';
@@ -47,8 +47,6 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
     if (!app) throw new OrchError('ORCH_UNKNOWN_APP', `no app named '${name}' (see 'orch status')`);
     return app;
   };
-  const result = (app: string, type: ActionResult['type'], r: { ok: boolean; reason?: string }): ActionResult =>
-    r.ok ? { app, type, ok: true } : { app, type, ok: false, ...(r.reason === undefined ? {} : { reason: r.reason }) };
 
   const apply = async (
     desired: DesiredState,
@@ -135,29 +133,29 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
       queue.run(async () => {
         appOrThrow(p.app);
         await persist({ ...state, stopped: [...new Set([...state.stopped, p.app])] });
-        return result(p.app, 'update', await supervisor.stop(p.app));
+        return toActionResult(p.app, 'update', await supervisor.stop(p.app));
       }),
     start: (p) =>
       queue.run(async () => {
         appOrThrow(p.app);
         await persist({ ...state, stopped: state.stopped.filter((n) => n !== p.app) });
-        return result(p.app, 'start', await supervisor.start(p.app));
+        return toActionResult(p.app, 'start', await supervisor.start(p.app));
       }),
-    restart: (p) => queue.run(async () => result(p.app, 'restart', await supervisor.restart(appOrThrow(p.app).spec))),
+    restart: (p) => queue.run(async () => toActionResult(p.app, 'restart', await supervisor.restart(appOrThrow(p.app).spec))),
     reload: (p) =>
       queue.run(async () => {
         const { spec } = appOrThrow(p.app);
         logger.info({ app: p.app, reason: p.reason ?? 'requested' }, 'reload');
         // A fork-mode app has no shared port to hold connections: its reload is a restart, and says so.
         return sharesPort(spec)
-          ? result(p.app, 'reload', await supervisor.reload(spec))
-          : result(p.app, 'restart', await supervisor.restart(spec));
+          ? toActionResult(p.app, 'reload', await supervisor.reload(spec))
+          : toActionResult(p.app, 'restart', await supervisor.restart(spec));
       }),
     delete: (p) =>
       queue.run(async () => {
         appOrThrow(p.app);
         await persist(forgetApp(p.app));
-        return result(p.app, 'delete', await supervisor.remove(p.app));
+        return toActionResult(p.app, 'delete', await supervisor.remove(p.app));
       }),
     down: (p) =>
       queue.run(async () => {

@@ -33,7 +33,7 @@ export const historyDir = (home: string): string => join(home, 'history');
 
 export const recordGeneration = async (home: string, record: GenerationRecord): Promise<void> => {
   mkdirSync(historyDir(home), { recursive: true, mode: 0o700 });
-  await writeFileAtomic(join(historyDir(home), `${String(record.info.number).padStart(6, '0')}.json`), JSON.stringify(record), { mode: 0o600 });
+  await writeFileAtomic(join(historyDir(home), recordFile(record.info.number)), JSON.stringify(record), { mode: 0o600 });
 };
 
 export const listGenerations = (home: string, project?: string): GenerationInfo[] => {
@@ -44,8 +44,15 @@ export const listGenerations = (home: string, project?: string): GenerationInfo[
   return [...byProject.values()].flatMap((gs) => gs.slice(-KEPT_GENERATIONS)).sort((a, b) => a.number - b.number);
 };
 
-export const readGeneration = (home: string, number: number): GenerationRecord | undefined =>
-  readRecords(home).find((r) => r.info.number === number);
+export const readGeneration = (home: string, number: number): GenerationRecord | undefined => {
+  try {
+    return JSON.parse(readFileSync(join(historyDir(home), recordFile(number)), 'utf8')) as GenerationRecord;
+  } catch {
+    return undefined;
+  }
+};
+
+const recordFile = (number: number): string => `${String(number).padStart(6, '0')}.json`;
 
 const readRecords = (home: string): GenerationRecord[] => {
   let files: string[];

@@ -48,6 +48,10 @@ const runInOrder = async (
   return Promise.all(actions.map(start));
 };
 
+/** The supervisor's outcome of one action, in the protocol's terms. */
+export const toActionResult = (app: string, type: ActionResult['type'], outcome: OpResult): ActionResult =>
+  outcome.ok ? { app, type, ok: true } : { app, type, ok: false, reason: outcome.reason };
+
 const runAction = async (a: Action, supervisor: SupervisorApi, onEvent: (e: ProgressEvent) => void): Promise<ActionResult> => {
   onEvent({ type: 'action-start', app: a.app, action: a.type });
   let outcome: OpResult;
@@ -56,9 +60,7 @@ const runAction = async (a: Action, supervisor: SupervisorApi, onEvent: (e: Prog
   } catch (e) {
     outcome = { ok: false, reason: `internal error: ${(e as Error).message}` };
   }
-  const result: ActionResult = outcome.ok
-    ? { app: a.app, type: a.type, ok: true }
-    : { app: a.app, type: a.type, ok: false, reason: outcome.reason };
+  const result = toActionResult(a.app, a.type, outcome);
   onEvent({ type: 'action-done', result });
   return result;
 };

@@ -15,18 +15,19 @@ export const apply = async (file: string, opts: { output: OutputFormat }): Promi
   const desired = await loadOrFail(file);
   const [client, source] = await Promise.all([DaemonClient.connect(homePaths()), gitSource(file)]);
   try {
-    await showApply(desired.project, opts, (onEvent) => client.request('apply', { desired, source }, onEvent));
+    const ok = await showApply(desired.project, opts, (onEvent) => client.request('apply', { desired, source }, onEvent));
+    process.exitCode = ok ? 0 : 3;
   } finally {
     client.close();
   }
 };
 
-/** Prints the plan as soon as the daemon has made it, each action as it finishes, then the outcome; sets the exit code. */
+/** Prints the plan as soon as the daemon has made it, each action as it finishes, then the outcome; returns whether it converged. */
 export const showApply = async (
   project: string,
   opts: { output: OutputFormat },
   run: (onEvent: (e: ProgressEvent) => void) => Promise<ApplyReport>,
-): Promise<void> => {
+): Promise<boolean> => {
   const color = useColor();
   const human = opts.output === 'human';
   const started = Date.now();
@@ -47,7 +48,7 @@ export const showApply = async (
         : paint.red(color, `Apply of ${project} failed: ${failed} of ${report.results.length} actions did not converge.`),
     );
   }
-  process.exitCode = ok ? 0 : 3;
+  return ok;
 };
 
 export const describeResult = (r: ActionResult, color: boolean): string =>

@@ -48,7 +48,8 @@ export const rollback = async (number: number | undefined, opts: { output: Outpu
     const record = all.find((g) => g.number === target);
     if (!record) throw new OrchError('ORCH_UNKNOWN_APP', `no generation ${target} (see 'orch history')`);
     if (opts.output === 'human') println(`Rolling ${record.project} back to generation ${target} (${record.file}):`);
-    await showApply(record.project, opts, (onEvent) => client.request('rollback', { number: target }, onEvent));
+    const ok = await showApply(record.project, opts, (onEvent) => client.request('rollback', { number: target }, onEvent));
+    process.exitCode = ok ? 0 : 3;
   } finally {
     client.close();
   }

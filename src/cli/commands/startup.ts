@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { daemonEntryPath } from '../../daemon/client.js';
 import { homePaths } from '../../daemon/paths.js';
 import { OrchError } from '../../errors.js';
 import { println } from '../output.js';
@@ -11,11 +11,9 @@ import { systemdUnit } from '../systemd-unit.js';
 /** `orch startup [--system] [--install]`: print (or install and enable) a systemd unit for the daemon. */
 export const startup = async (opts: { system?: boolean; install?: boolean }): Promise<void> => {
   const scope = opts.system ? 'system' : 'user';
-  const here = dirname(fileURLToPath(import.meta.url));
-  const dist = basename(here) === 'chunks' ? dirname(here) : here;
   const unit = systemdUnit({
     node: process.execPath,
-    daemonEntry: join(dist, 'daemon.js'),
+    daemonEntry: daemonEntryPath(),
     home: homePaths().home,
     path: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     user: userInfo().username,

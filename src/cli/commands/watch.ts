@@ -67,9 +67,8 @@ export const applyWatch = async (file: string, opts: { output: OutputFormat }): 
     try {
       await showApply(loaded.desired.project, { output: 'human' }, (onEvent) => client.request('apply', { desired: loaded.desired, source }, onEvent));
     } finally {
-      client.close();
       // A failed apply is reported, not an exit: the watcher keeps going and Ctrl-C exits 0.
-      process.exitCode = 0;
+      client.close();
     }
     desired = loaded.desired;
     await apps.sync(desired.apps);
