@@ -1,6 +1,7 @@
 // Where one orch world lives. Two ORCH_HOMEs are two independent daemons (tests rely on it).
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { logDir } from '../logs/files.js';
 
 export interface HomePaths {
   readonly home: string;
@@ -21,6 +22,6 @@ export const homePaths = (env: NodeJS.ProcessEnv = process.env): HomePaths => {
     state: join(home, 'state.json'),
     processes: join(home, 'processes.json'),
     daemonLog: join(home, 'daemon.log'),
-    logs: join(home, 'logs'),
+    logs: logDir(home),
   };
 };

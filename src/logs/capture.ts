@@ -11,10 +11,6 @@ import { formatBlock, recordPrefix, type StreamName } from './record.js';
 import { RotatingWriter } from './rotating-writer.js';
 import { logSettingsFromEnv, type LogSettings } from './settings.js';
 
-export { LineSplitter } from './line-splitter.js';
-export { logFilePath } from './files.js';
-export type { StreamName } from './record.js';
-
 export interface CaptureOptions {
   readonly settings?: LogSettings;
   readonly highWaterMark?: number;

@@ -1,5 +1,6 @@
 // Where an app's logs live: `${home}/logs/<app>.log`, rotated to `<app>.log.1` (newest) …
 // `<app>.log.<keep>` (oldest).
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const logDir = (home: string): string => join(home, 'logs');
@@ -20,3 +21,16 @@ export const appsWithLogs = (entries: readonly string[]): string[] => {
   }
   return [...apps].sort();
 };
+
+export const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+/** The inode of the file now at `path`, or undefined when there is none: how a rotation is noticed. */
+export const inodeOf = (path: string): Promise<number | undefined> =>
+  stat(path).then(
+    (s) => s.ino,
+    () => undefined,
+  );

@@ -1,8 +1,8 @@
 // Follows an app's live log across rotations. The follower keeps the file it reads open: after a
 // rotation renamed it, the rest of it is still read to the end, then every file rotated past
 // unseen (several rotations between two polls), then the new live file from its start.
-import { open, stat, type FileHandle } from 'node:fs/promises';
-import { rotatedPath } from './files.js';
+import { open, type FileHandle } from 'node:fs/promises';
+import { exists, inodeOf, rotatedPath } from './files.js';
 import type { FilePosition } from './tail.js';
 
 const BLOCK = 256 * 1024;
@@ -12,12 +12,6 @@ interface OpenFile {
   readonly handle: FileHandle;
   readonly ino: number;
 }
-
-const exists = (path: string): Promise<boolean> =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
 
 const openFile = async (path: string): Promise<OpenFile | undefined> => {
   const handle = await open(path, 'r').catch(() => undefined);
@@ -45,10 +39,7 @@ export class LogFollower {
   /** Reads what was appended (and rotated) since the last poll. */
   async poll(): Promise<void> {
     await this.drain();
-    const live = await stat(this.file).then(
-      (s) => s.ino,
-      () => undefined,
-    );
+    const live = await inodeOf(this.file);
     if (live === undefined || live === this.current?.ino) return;
     // The writer closes a file before renaming it: what we read now is its true end.
     await this.drain();

@@ -57,14 +57,10 @@ export class LineSplitter {
   private slowPath(text: string, lastNewline: number): string | undefined {
     const complete = lastNewline === -1 ? [] : text.slice(0, lastNewline).split('\n');
     const out = complete.flatMap((line) => this.breakLong(stripCr(line)));
-    let rest = lastNewline === -1 ? text : text.slice(lastNewline + 1);
-    while (rest.length > this.maxLineLength) {
-      const cut = safeCut(rest, this.maxLineLength);
-      out.push(rest.slice(0, cut));
-      rest = rest.slice(cut);
-      this.forcedBreaks++;
-    }
-    this.pending = rest;
+    // The unterminated rest: its full pieces are written, the last one waits for more.
+    const pieces = this.breakLong(lastNewline === -1 ? text : text.slice(lastNewline + 1));
+    this.pending = pieces.pop() ?? '';
+    out.push(...pieces);
     return out.length === 0 ? undefined : out.join('\n');
   }
 

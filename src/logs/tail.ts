@@ -1,7 +1,7 @@
 // Reads the last lines of an app's logs from the end of its files, newest file first, going on
 // to `<app>.log.1`, `.2` … only when the newer files hold fewer lines than asked for.
-import { open, stat, type FileHandle } from 'node:fs/promises';
-import { rotatedPath } from './files.js';
+import { open, type FileHandle } from 'node:fs/promises';
+import { exists, inodeOf, rotatedPath } from './files.js';
 
 const BLOCK = 64 * 1024;
 const NEWLINE = 0x0a;
@@ -60,12 +60,6 @@ const openIfExists = async (path: string): Promise<FileHandle | undefined> => {
   }
 };
 
-const exists = (path: string): Promise<boolean> =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
-
 /**
  * The last `n` lines of `file` and its rotated predecessors. Files are opened newest first and a
  * file seen twice (rotated between two opens) is read once. A rotation renames files one by one,
@@ -107,9 +101,6 @@ const scanTail = async (file: string, n: number, keepLive: boolean): Promise<{ t
   }
   const gap = (generation === 0 || wanted > 0) && (await exists(rotatedPath(file, generation + 1)));
   // A rotation completed during the scan can move a newer file past an older one: scan again.
-  const liveNow = await stat(file).then(
-    (s) => s.ino,
-    () => undefined,
-  );
+  const liveNow = await inodeOf(file);
   return { tail: { lines: parts.flat(), live }, complete: !gap && liveNow === liveIno };
 };

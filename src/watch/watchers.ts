@@ -1,4 +1,5 @@
 // chokidar, wrapped: the ecosystem file (through its directory) and an app's watch paths.
+import { WATCH_IGNORE_DEFAULT } from '../config/normalize.js';
 import { basename, dirname, relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { isIgnored } from './glob.js';
@@ -17,7 +18,7 @@ export interface Watching {
 export const MIN_DEBOUNCE_MS = 60;
 
 /** Always ignored, whatever an app's `ignore` says. */
-export const ALWAYS_IGNORED = ['node_modules', '.git'] as const;
+export const ALWAYS_IGNORED = WATCH_IGNORE_DEFAULT;
 
 /**
  * Watches one file. WARNING: watching the file itself loses it the first time an editor (vim, an
@@ -60,7 +61,7 @@ export const watchPaths = (spec: PathsSpec, onEvent: (path: string) => void, onE
 
 /** The `ignored` test for absolute paths: patterns apply to the path relative to the watch root holding it. */
 export const ignoreFilter = (spec: PathsSpec): ((path: string) => boolean) => {
-  const patterns = [...ALWAYS_IGNORED, ...spec.ignore];
+  const patterns = [...new Set([...ALWAYS_IGNORED, ...spec.ignore])];
   return (path) => {
     if (spec.exclude.some((x) => path === x || path.startsWith(x + sep))) return true;
     const root = spec.paths.find((r) => path === r || path.startsWith(r + sep));
