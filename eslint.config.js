@@ -14,6 +14,12 @@ export default tseslint.config(
     },
   },
   {
+    // The bin shim is CommonJS on purpose (see src/cli/main.ts).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src/daemon/**', 'src/supervisor/**', 'src/reconcile/**', 'src/logs/**'],
     rules: { 'no-console': 'error' },
   },

@@ -56,7 +56,7 @@ http.createServer((req, res) => res.end('ok\\n')).listen(Number(process.env.PORT
 
 export async function run() {
   if (!existsSync('/proc/self/status')) skip('needs Linux /proc (RSS and process sweeps read it)');
-  requireFile('dist/cli.js', 'orch is not built (run `node scripts/build.mjs`)');
+  requireFile('dist/cli.cjs', 'orch is not built (run `node scripts/build.mjs`)');
   if (!findPm2()) skip('pm2 is not installed (it is a devDependency: run `npm install`)');
 
   // A private copy of the build: other people rebuild dist/ in this checkout meanwhile.

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const orchBin = join(repoRoot, 'bin/orch.js');
+export const orchBin = join(repoRoot, 'bin/orch.cjs');
 
 /** Thrown by a bench whose prerequisites are missing; run.mjs reports "skipped: <message>". */
 export class BenchSkipped extends Error {
@@ -161,7 +161,7 @@ const execFileAsync = promisify(execFile);
  * this ORCH_HOME in its environment (a daemon that did not stop) is killed.
  */
 export async function withOrchHome(fn, { bin = orchBin } = {}) {
-  if (bin === orchBin) requireFile('dist/cli.js', 'orch is not built (run `npm run build`)');
+  if (bin === orchBin) requireFile('dist/cli.cjs', 'orch is not built (run `npm run build`)');
   return withTempDir('orch-home', async (home) => {
     const env = { ...process.env, ORCH_HOME: home, NO_COLOR: '1' };
     const orch = (args, options = {}) =>
@@ -179,13 +179,13 @@ export async function withOrchHome(fn, { bin = orchBin } = {}) {
  * Runs `fn(bin)` with a private copy of the built orch (bin/ and dist/, under
  * node_modules/.cache so bare imports still resolve), so that a rebuild in the shared checkout
  * (which empties dist/) cannot pull the files from under a long bench. `bin` is the copy's
- * bin/orch.js. The copy is checked for completeness (every relative import of every module
+ * bin/orch.cjs. The copy is checked for completeness (every relative import of every module
  * exists) and retried if a build was under way; it is removed afterwards.
  */
 export async function withOrchSnapshot(fn) {
   // dist/ is briefly absent while someone rebuilds: give a build in progress time to finish.
-  for (let waited = 0; !existsSync(join(repoRoot, 'dist/cli.js')) && waited < 30; waited++) await new Promise((r) => setTimeout(r, 1000));
-  requireFile('dist/cli.js', 'orch is not built (run `npm run build`)');
+  for (let waited = 0; !existsSync(join(repoRoot, 'dist/cli.cjs')) && waited < 30; waited++) await new Promise((r) => setTimeout(r, 1000));
+  requireFile('dist/cli.cjs', 'orch is not built (run `npm run build`)');
   const cache = join(repoRoot, 'node_modules/.cache/orch-bench');
   await mkdir(cache, { recursive: true });
   const dir = await mkdtemp(join(cache, 'snapshot-'));
@@ -202,7 +202,7 @@ export async function withOrchSnapshot(fn) {
         continue;
       }
       problem = await incompleteBuild(join(dir, 'dist'));
-      if (!problem) return await fn(join(dir, 'bin/orch.js'));
+      if (!problem) return await fn(join(dir, 'bin/orch.cjs'));
     }
     throw new Error(`could not take a complete copy of dist/ (a build kept running?): ${problem}`);
   } finally {
@@ -212,9 +212,9 @@ export async function withOrchSnapshot(fn) {
 
 /** A reason why the bundle in `dist` is incomplete, or undefined if every relative import exists. */
 async function incompleteBuild(dist) {
-  for (const required of ['cli.js', 'daemon.js']) if (!existsSync(join(dist, required))) return `${required} is missing`;
+  for (const required of ['cli.cjs', 'program.js', 'daemon.js']) if (!existsSync(join(dist, required))) return `${required} is missing`;
   const files = [...(await readdir(dist)).map((f) => join(dist, f)), ...(await readdir(join(dist, 'chunks')).catch(() => [])).map((f) => join(dist, 'chunks', f))];
-  for (const file of files.filter((f) => f.endsWith('.js'))) {
+  for (const file of files.filter((f) => /\.c?js$/.test(f))) {
     const text = await readFile(file, 'utf8');
     for (const match of text.matchAll(/(?:from |import\()\s*"(\.{1,2}\/[^"]+)"/g)) {
       if (!existsSync(join(dirname(file), match[1]))) return `${file.slice(dist.length + 1)} imports ${match[1]}, which is missing`;

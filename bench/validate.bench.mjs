@@ -231,7 +231,7 @@ async function writeProject(dir, count) {
 // ---------------------------------------------------------------- (b) whole commands
 
 async function benchCli() {
-  requireFile('dist/cli.js', 'the CLI is not built (run `npm run build`)');
+  requireFile('dist/cli.cjs', 'the CLI is not built (run `npm run build`)');
   requireFile(SMALL_FILE, 'the small example file is missing');
   const node = process.execPath;
   const env = { ...process.env, NO_COLOR: '1' };

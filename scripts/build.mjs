@@ -34,30 +34,37 @@ const types = await compile(schema, 'EcosystemFile', {
 });
 writeIfChanged(join(generated, 'ecosystem-file.ts'), types);
 
+// Two builds. Everything but the CLI entry is ESM with shared chunks. The CLI entry is one
+// self-contained CommonJS file: `orch status` has a latency budget (half of `pm2 ls`), and
+// Node's ESM loader plus a hop per chunk cost ~10 ms of a ~60 ms run. It loads the ESM program
+// (dist/program.js, commander and every other command) with import() only when needed.
 const entries = {
-  cli: 'src/cli/main.ts',
+  program: 'src/cli/program.ts',
   daemon: 'src/daemon/main.ts',
   worker: 'src/worker/index.ts',
   'cluster-primary': 'src/supervisor/cluster-primary.ts',
 };
-const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, p]) => existsSync(join(root, p))));
+const cliEntry = 'src/cli/main.ts';
 const dist = join(root, 'dist');
-const { outputFiles } = await build({
+const common = {
   write: false,
-  entryPoints,
-  outdir: join(root, 'dist'),
   bundle: true,
   platform: 'node',
-  format: 'esm',
   target: 'node20',
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
   sourcemap: false,
   // Less to read and parse at every CLI start.
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
   define: { __ORCH_VERSION__: JSON.stringify(pkg.version) },
+};
+const esm = await build({
+  ...common,
+  entryPoints: entries,
+  outdir: dist,
+  format: 'esm',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   // CommonJS dependencies inside an ESM bundle still call require() and read __filename.
   banner: {
     js: [
@@ -69,6 +76,19 @@ const { outputFiles } = await build({
     ].join(' '),
   },
 });
+const cli = await build({
+  ...common,
+  entryPoints: { cli: cliEntry },
+  outdir: dist,
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  // The program is the ESM entry above, loaded at run time, not bundled in.
+  external: ['./program.js'],
+  // Sources are ESM and may read import.meta.url (to find dist/daemon.js).
+  define: { ...common.define, 'import.meta.url': '__orchImportMetaUrl' },
+  banner: { js: "'use strict'; const __orchImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+const outputFiles = [...esm.outputFiles, ...cli.outputFiles];
 
 // The public `orch/worker` helper's types (package.json exports): one self-contained file, so a
 // per-file declaration transpile is enough.

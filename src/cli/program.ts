@@ -2,6 +2,7 @@
 // `orch --version` and `orch validate` load no daemon or process code.
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
+import { exitCodeOf } from './exit-code.js';
 
 const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['human', 'json']).default('human');
 
@@ -121,7 +122,11 @@ function parseCount(v: string): number {
   return n;
 }
 
-/** Parses argv and runs the command; errors propagate to the entry's handler. */
+/** Parses argv and runs the command; a failure is printed and becomes the exit code. */
 export const runProgram = async (argv: readonly string[]): Promise<void> => {
-  await program.parseAsync([...argv]);
+  try {
+    await program.parseAsync([...argv]);
+  } catch (e) {
+    process.exitCode = exitCodeOf(e);
+  }
 };

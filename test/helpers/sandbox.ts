@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const orchBin = join(repoRoot, 'bin/orch.js');
+export const orchBin = join(repoRoot, 'bin/orch.cjs');
 
 export interface RunResult {
   readonly code: number;
