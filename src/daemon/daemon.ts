@@ -133,7 +133,7 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
       queue.run(async () => {
         appOrThrow(p.app);
         await persist({ ...state, stopped: [...new Set([...state.stopped, p.app])] });
-        return toActionResult(p.app, 'update', await supervisor.stop(p.app));
+        return toActionResult(p.app, 'stop', await supervisor.stop(p.app));
       }),
     start: (p) =>
       queue.run(async () => {

@@ -18,7 +18,8 @@ export interface ProcessStats {
 
 export interface ActionResult {
   readonly app: string;
-  readonly type: Plan['actions'][number]['type'];
+  /** A plan action's type, or `stop` (imperative only: no plan stops an app). */
+  readonly type: Plan['actions'][number]['type'] | 'stop';
   readonly ok: boolean;
   readonly reason?: string;
 }

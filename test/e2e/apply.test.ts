@@ -150,13 +150,17 @@ describe('apply and diff', () => {
   it('stop is drift that diff shows and apply repairs', async () => {
     sb.write('ecosystem.yaml', `version: 1\nname: shop\napps:\n  w:\n    run: node ${worker}\n    ready: { type: none, delay: 50ms }\n`);
     expect((await sb.orch(['apply'])).code).toBe(0);
-    expect((await sb.orch(['stop', 'w'])).code).toBe(0);
+    const stop = await sb.orch(['stop', 'w']);
+    expect(stop.code).toBe(0);
+    expect(stop.stdout).toMatch(/w: stop done/);
     expect((await status()).apps[0]!.instances.every((i) => i.state === 'stopped')).toBe(true);
     const d = await sb.orch(['diff']);
     expect(d.code).toBe(1);
     expect(d.stdout).toMatch(/~ w/);
     expect((await sb.orch(['apply'])).code).toBe(0);
     expect((await status()).apps[0]!.instances[0]!.state).toBe('online');
+    const json = await sb.orch(['stop', 'w', '--output', 'json']);
+    expect(JSON.parse(json.stdout)).toEqual({ app: 'w', type: 'stop', ok: true });
     expect((await sb.orch(['stop', 'nope'])).code).toBe(2);
   });
 
@@ -182,9 +186,14 @@ apps:
     );
     const r = await sb.orch(['apply']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    const lines = readFileSync(marks, 'utf8').trim().split('\n').map((l) => l.split(' '));
-    const at = (app: string, what: string) => Number(lines.find(([a, w]) => a === app && w === what)![2]);
-    expect(at('api', 'start')).toBeGreaterThanOrEqual(at('db', 'ready'));
+    // api counts as ready 50 ms after its spawn, which can be before node has run its first line
+    // on a loaded machine: wait for its mark rather than read the file once.
+    const mark = (app: string, what: string) => {
+      const line = readFileSync(marks, 'utf8').split('\n').find((l) => l.startsWith(`${app} ${what} `));
+      return line === undefined ? undefined : Number(line.split(' ')[2]);
+    };
+    const apiStart = await waitFor(() => mark('api', 'start'), { what: 'api to write its start mark' });
+    expect(apiStart).toBeGreaterThanOrEqual(mark('db', 'ready')!);
   });
 
   it('two concurrent applies end in the state of the last one', async () => {
