@@ -65,6 +65,8 @@ const esm = await build({
   format: 'esm',
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
+  // A native addon (optional dependency): loaded from node_modules at run time, never bundled.
+  external: ['unix-dgram'],
   // CommonJS dependencies inside an ESM bundle still call require() and read __filename.
   banner: {
     js: [

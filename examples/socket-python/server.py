@@ -24,6 +24,17 @@ def log(message):
     print(f"{APP}[{INSTANCE}] {message}", flush=True)
 
 
+def sd_notify(state):
+    """systemd's sd_notify, which orch speaks too (ready.type: notify): one datagram to NOTIFY_SOCKET."""
+    path = os.environ.get("NOTIFY_SOCKET")
+    if not path:
+        return
+    if path.startswith("@"):  # the abstract namespace, in systemd's spelling
+        path = "\0" + path[1:]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.sendto(state.encode(), path)
+
+
 class Server(ThreadingHTTPServer):
     def get_request(self):
         conn, addr = self.socket.accept()
@@ -94,11 +105,14 @@ def main():
 
     def on_sigterm(signum, frame):
         log("SIGTERM: draining")
+        sd_notify("STOPPING=1")
         # shutdown() waits for serve_forever() to return, so it cannot run on the thread serving.
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, on_sigterm)
     signal.signal(signal.SIGINT, on_sigterm)
+    # Accepting from here on: this instance, not just the shared port, is ready.
+    sd_notify("READY=1")
     server.serve_forever(poll_interval=0.2)
     # Only this process's copy of the listening socket is closed: orch and the other instances
     # keep theirs, so connections arriving now wait in the shared backlog for them.

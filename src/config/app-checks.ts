@@ -30,10 +30,10 @@ export const checkApp = ({ spec, merged }: AppDraft): Problem[] => {
       problem(at('ready', 'type'), 'value', `ready type "listening" needs mode cluster, got mode ${spec.mode}`),
     );
   }
-  if (readyType === 'notify') {
-    // Better refused here than at start: Node.js has no unix datagram sockets to receive sd_notify on.
+  if (readyType === 'notify' && spec.mode === 'cluster') {
+    // The primary forks the workers, not orch: there is no per-worker socket to hand out.
     out.push(
-      problem(at('ready', 'type'), 'value', 'ready type "notify" is not supported yet; use message, http, tcp or none'),
+      problem(at('ready', 'type'), 'value', 'ready type "notify" needs mode fork or socket; cluster workers use listening or message'),
     );
   }
   if (spec.port !== undefined && spec.mode === 'fork' && spec.port + spec.instances - 1 > 65535) {

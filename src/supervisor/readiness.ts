@@ -97,12 +97,9 @@ export const messageProbe: ReadinessProbe = (ctx) =>
     ctx.signal.addEventListener('abort', done, { once: true });
   });
 
-/**
- * `notify` is not implemented: sd_notify needs a unix datagram socket and Node has none built in
- * (dgram is UDP only). Rather than pretend, an instance with `notify` fails to start, saying so.
- */
-export const notifyProbe: ReadinessProbe = () =>
-  Promise.reject(new Error('ready.type notify is not supported yet (Node has no unix datagram sockets); use message, http, tcp or none'));
+/** sd_notify's READY=1 on the instance's own NOTIFY_SOCKET (see notify-socket.ts). */
+export const notifyProbe: ReadinessProbe = (ctx) =>
+  ctx.child.notified ?? Promise.reject(new Error('ready.type notify: this process was started without a NOTIFY_SOCKET'));
 
 /** Fork mode's probes. `listening` is cluster's worker event: here it means the port accepts. */
 export const forkProbes: Readonly<Record<ReadyType, ReadinessProbe>> = {

@@ -6,8 +6,7 @@ import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { execa } from 'execa';
 import type { AppSpec } from '../config/desired.js';
-import type { LogCapture } from '../logs/capture.js';
-import { type LaunchResult, type Launcher, spawnInstance } from './spawn.js';
+import { type LaunchResult, type Launcher, type SpawnContext, spawnInstance } from './spawn.js';
 
 /**
  * Where orch binds: all IPv4 interfaces, what `listen(port)` in the app itself would expose
@@ -54,7 +53,7 @@ const bindSocket = async (port: number): Promise<Held> => {
 export class SocketLauncher implements Launcher {
   private readonly sockets = new Map<string, Promise<Held>>();
 
-  constructor(private readonly logs: LogCapture) {}
+  constructor(private readonly context: SpawnContext) {}
 
   instancePort(spec: AppSpec): number | undefined {
     return spec.port;
@@ -68,7 +67,7 @@ export class SocketLauncher implements Launcher {
     if (spec.port === undefined) return { ok: false, reason: 'mode socket needs a port' };
     const held = await this.socketFor(spec.name, spec.port);
     if (!held.ok) return held;
-    return spawnInstance(this.logs, spec, index, spec.port, {
+    return spawnInstance(this.context, spec, index, spec.port, {
       listenFd: held.handle.fd,
       env: { LISTEN_FDS: '1', LISTEN_FDNAMES: spec.name },
     });

@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { execa, type Options } from 'execa';
 import type { AppSpec, ShutdownSpec } from '../config/desired.js';
 import type { LogCapture } from '../logs/capture.js';
+import type { NotifySocket, NotifySockets } from './notify-socket.js';
 import { signalGroup, type StopOutcome, stopProcessGroup } from './stop.js';
 
 export interface ExitInfo {
@@ -20,6 +21,8 @@ export interface ChildHandle {
   onMessage(listener: (message: unknown) => void): () => void;
   /** Cluster workers only: resolves on the worker's `listening` event. */
   readonly listening?: Promise<void>;
+  /** `ready.type: notify` only: resolves when the process sends READY=1 to its NOTIFY_SOCKET. */
+  readonly notified?: Promise<void>;
   /** Graceful stop (shutdown signal, drain, SIGKILL after the timeout); resolves once it is gone. */
   stop(shutdown: ShutdownSpec): Promise<StopOutcome>;
   /**
@@ -87,6 +90,12 @@ const missingCwd = async (cwd: string): Promise<string | undefined> => {
   }
 };
 
+/** What every fork- and socket-mode spawn needs from the daemon. */
+export interface SpawnContext {
+  readonly logs: LogCapture;
+  readonly notify: NotifySockets;
+}
+
 /** How a process is started beyond the spec: what socket mode adds. */
 export interface SpawnExtras {
   /** Passed to the child as fd 3 (socket mode's listening socket). */
@@ -103,7 +112,7 @@ const LISTEN_PID_WRAPPER = ['/bin/sh', '-c', 'export LISTEN_PID=$$; exec "$0" "$
 
 /** Starts one instance's process: its own process group, output captured, env from the spec only. */
 export const spawnInstance = async (
-  logs: LogCapture,
+  { logs, notify: notifySockets }: SpawnContext,
   spec: AppSpec,
   index: number,
   port: number | undefined,
@@ -120,13 +129,19 @@ export const spawnInstance = async (
     const missing = await missingCommand(file, spec.baseEnv.PATH, spec.cwd);
     if (missing !== undefined) return { ok: false, reason: missing };
   }
+  let notify: NotifySocket | undefined;
+  if (spec.ready.type === 'notify') {
+    const opened = notifySockets.open();
+    if (!opened.ok) return opened;
+    notify = opened.socket;
+  }
   const [program, ...argv] = wrapped ? [...LISTEN_PID_WRAPPER, file, ...args] : [file, ...args];
   const stdio = wrapped
     ? (['ignore', 'pipe', 'pipe', extras.listenFd, ...(ipc ? ['ipc' as const] : [])] as const)
     : (['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc' as const] : [])] as const);
   const subprocess = execa(program ?? file, argv, {
     cwd: spec.cwd,
-    env: { ...instanceEnv(spec, index, port), ...extras.env },
+    env: { ...instanceEnv(spec, index, port), ...extras.env, ...(notify ? { NOTIFY_SOCKET: notify.path } : {}) },
     extendEnv: false,
     shell: false,
     detached: true,
@@ -138,6 +153,7 @@ export const spawnInstance = async (
     ...(ipc ? { serialization: 'json' as const } : {}),
   });
   if (subprocess.pid === undefined) {
+    notify?.close();
     const result = await subprocess;
     return { ok: false, reason: describeSpawnError(file, result.cause ?? result) };
   }
@@ -148,6 +164,8 @@ export const spawnInstance = async (
   const exited = new Promise<ExitInfo>((resolve) => {
     subprocess.once('exit', (code, signal) => resolve({ code, signal }));
   });
+  // The socket lives as long as the instance: an app may notify again (STATUS=, STOPPING=1).
+  if (notify !== undefined) void exited.then(() => notify.close());
   subprocess.on('error', () => undefined);
   const pid = subprocess.pid;
   return {
@@ -159,6 +177,7 @@ export const spawnInstance = async (
         subprocess.on('message', listener);
         return () => subprocess.off('message', listener);
       },
+      ...(notify ? { notified: notify.ready } : {}),
       stop: (shutdown) => stopProcessGroup(pid, exited, shutdown),
       kill: () => void signalGroup(pid, 'SIGKILL'),
     },
@@ -182,7 +201,7 @@ const missingCommand = async (file: string, path: string | undefined, cwd: strin
 };
 
 export class ForkLauncher implements Launcher {
-  constructor(private readonly logs: LogCapture) {}
+  constructor(private readonly context: SpawnContext) {}
 
   instancePort(spec: AppSpec, index: number): number | undefined {
     return forkInstancePort(spec, index);
@@ -194,7 +213,7 @@ export class ForkLauncher implements Launcher {
   }
 
   launch(spec: AppSpec, index: number): Promise<LaunchResult> {
-    return spawnInstance(this.logs, spec, index, this.instancePort(spec, index));
+    return spawnInstance(this.context, spec, index, this.instancePort(spec, index));
   }
 
   release(): Promise<void> {

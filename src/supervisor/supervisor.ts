@@ -9,6 +9,7 @@ import { KeyedQueue } from './keyed-queue.js';
 import { formatSize, readRss } from './memory.js';
 import { ClusterLauncher } from './cluster-launcher.js';
 import { clusterProbes, forkProbes, type ReadinessProbe, socketProbes } from './readiness.js';
+import { NotifySockets } from './notify-socket.js';
 import { planRollingBatches, runRolling, type RollingStep, type StepResult } from './rolling.js';
 import { SocketLauncher } from './socket-launcher.js';
 import { ForkLauncher, type Launcher } from './spawn.js';
@@ -84,10 +85,11 @@ export class Supervisor implements SupervisorApi {
     this.now = options.now ?? Date.now;
     this.onSpawned = options.onSpawned;
     this.logs = new LogCapture(options.home, this.now, this.logger);
+    const spawnContext = { logs: this.logs, notify: new NotifySockets(`${options.home}/notify`) };
     this.modes = {
-      fork: { launcher: new ForkLauncher(this.logs), probes: forkProbes },
+      fork: { launcher: new ForkLauncher(spawnContext), probes: forkProbes },
       cluster: { launcher: new ClusterLauncher(this.logs, this.logger, this.onSpawned), probes: clusterProbes },
-      socket: { launcher: new SocketLauncher(this.logs), probes: socketProbes },
+      socket: { launcher: new SocketLauncher(spawnContext), probes: socketProbes },
     };
     this.memoryTimer = setInterval(() => void this.pollMemory(), options.memoryIntervalMs ?? 2000);
     this.memoryTimer.unref();

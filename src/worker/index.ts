@@ -35,8 +35,8 @@ const sendToParent = (message: WorkerToPrimary): void => {
 /**
  * Tells orch this instance is ready (`ready.type: message`): `process.send('ready')` when there
  * is an IPC channel (cluster workers, fork/socket instances with message readiness). Without
- * one it does nothing: `notify` (sd_notify) is not supported by orch, and outside orch there is
- * nobody to tell.
+ * one it does nothing: outside orch there is nobody to tell. (`ready.type: notify` is for apps
+ * that speak sd_notify, which Node cannot send without a native addon: use `message`.)
  */
 export function ready(): void {
   sendToParent('ready');

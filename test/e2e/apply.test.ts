@@ -1,4 +1,5 @@
 // apply / diff / status / stop / start / down, driving the built binary against a real daemon.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -195,6 +196,25 @@ apps:
     const apiStart = await waitFor(() => mark('api', 'start'), { what: 'api to write its start mark' });
     expect(apiStart).toBeGreaterThanOrEqual(mark('db', 'ready')!);
   });
+
+  it.skipIf(spawnSync('python3', ['--version']).status !== 0)(
+    'a Python app in socket mode is ready when it says READY=1 (sd_notify), and reloads',
+    async () => {
+      const port = await freePortRange(1);
+      const py = join(repoRoot, 'examples/socket-python/server.py');
+      sb.write(
+        'ecosystem.yaml',
+        `version: 1\nname: py\napps:\n  pyweb:\n    run: [python3, -u, ${py}]\n    mode: socket\n    port: ${port}\n    instances: 2\n    ready: { type: notify, timeout: 10s }\n`,
+      );
+      const r = await sb.orch(['apply']);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect((await status()).apps[0]!.instances.map((i) => i.state)).toEqual(['online', 'online']);
+      expect(JSON.parse((await httpGet(port, '/')).body)).toMatchObject({ app: 'pyweb' });
+      const reload = await sb.orch(['reload', 'pyweb']);
+      expect(reload.code, reload.stdout + reload.stderr).toBe(0);
+      expect(reload.stdout).toMatch(/pyweb: reload done/);
+    },
+  );
 
   it('two concurrent applies end in the state of the last one', async () => {
     const file = (n: number, delay: number) =>

@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePortRange, httpGet } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -10,6 +13,8 @@ beforeEach(() => {
 afterEach(async () => {
   await h.teardown();
 });
+
+const hasPython = spawnSync('python3', ['--version']).status === 0;
 
 const instance = (app: string, index: number) => h.supervisor.app(app)?.instances.find((i) => i.index === index);
 
@@ -69,6 +74,28 @@ describe('readiness', () => {
     expect(result).toEqual({ ok: false, reason: 'instance 0: not ready within 300ms (message)' });
     await waitFor(() => instance('mute', 0)?.state === 'errored', { what: 'errored' });
     expect(instance('mute', 0)?.pid).toBeUndefined();
+  });
+
+  // sd_notify from a process that is not Node: orch's datagram socket per instance (unix-dgram).
+  it.skipIf(!hasPython)('waits for READY=1 on NOTIFY_SOCKET with ready.type notify, then removes the socket', async () => {
+    const marker = join(h.home, 'notify-marker');
+    const spec = nodeApp('sd', 'unused', [], { command: ['python3', join(fixtures, 'notify.py'), '300', marker], ready: { type: 'notify', timeoutMs: 5000 } });
+    expect(await h.supervisor.create(spec)).toEqual({ ok: true });
+    // Online only once the app said so: it wrote "ready" just before sending READY=1.
+    const [socketPath, said] = readFileSync(marker, 'utf8').trim().split('\n');
+    expect(said).toBe('ready');
+    expect(socketPath).toMatch(new RegExp(`^${h.home}/notify/[0-9a-z-]+\\.sock$`));
+    expect(instance('sd', 0)?.state).toBe('online');
+    expect(existsSync(socketPath!)).toBe(true);
+    expect(await h.supervisor.stop('sd')).toEqual({ ok: true });
+    await waitFor(() => !existsSync(socketPath!), { what: 'the notify socket to be removed' });
+  });
+
+  it.skipIf(!hasPython)('fails after ready.timeout when READY=1 never comes', async () => {
+    const marker = join(h.home, 'notify-marker');
+    const spec = nodeApp('mute', 'unused', [], { command: ['python3', join(fixtures, 'notify.py'), 'never', marker], ready: { type: 'notify', timeoutMs: 400 } });
+    expect(await h.supervisor.create(spec)).toEqual({ ok: false, reason: 'instance 0: not ready within 400ms (notify)' });
+    await waitFor(() => instance('mute', 0)?.state === 'errored', { what: 'errored' });
   });
 
   it('fails with the exit code when the process exits before ready', async () => {

@@ -112,7 +112,7 @@ describe('socket mode', () => {
       mode: 'socket',
       port,
       instances: 2,
-      ready: { type: 'http', path: '/healthz', delayMs: 300 },
+      ready: { type: 'notify', timeoutMs: 10_000 },
     });
     expect(await supervisor.create(spec)).toEqual({ ok: true });
     const before = live(pids('pyweb'));
