@@ -2,6 +2,7 @@ import { DaemonClient } from '../../daemon/client.js';
 import { homePaths } from '../../daemon/paths.js';
 import type { OutputFormat } from '../output.js';
 import { printJson, println, useColor } from '../output.js';
+import { createProgress } from '../progress.js';
 import { describeResult } from './apply.js';
 
 /** `orch stop|start|restart|reload|delete <app>`; JSON: `{ "app", "type", "ok", "reason"? }`. Exit 0, or 3 if it failed. */
@@ -11,8 +12,10 @@ export const appVerb = async (
   opts: { output: OutputFormat },
 ): Promise<void> => {
   const client = await DaemonClient.connect(homePaths());
+  const progress = createProgress();
   try {
-    const result = await client.request(verb, { app });
+    if (opts.output === 'human') progress.start(`${app}: ${verb}`);
+    const result = await client.request(verb, { app }).finally(() => progress.stop());
     if (opts.output === 'json') printJson(result);
     else {
       if (verb === 'reload' && result.type === 'restart') println(`${app} shares no port (fork mode): reloading it is a restart.`);

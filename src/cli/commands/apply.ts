@@ -6,6 +6,7 @@ import { gitSource } from '../git-source.js';
 import { loadOrFail } from '../load-file.js';
 import type { OutputFormat } from '../output.js';
 import { paint, printJson, println, useColor } from '../output.js';
+import { createProgress } from '../progress.js';
 
 /**
  * `orch apply --output json` shape: `{ "ok": boolean, "generation": number, "plan": <diff's JSON>,
@@ -31,11 +32,21 @@ export const showApply = async (
   const color = useColor();
   const human = opts.output === 'human';
   const started = Date.now();
-  const report = await run((e) => {
-    if (!human) return;
-    if (e.type === 'plan') process.stdout.write(withNewline(renderPlan(e.plan, { color })));
-    else if (e.type === 'action-done') println(describeResult(e.result, color));
-  });
+  const progress = createProgress();
+  let report: ApplyReport;
+  try {
+    report = await run((e) => {
+      if (!human) return;
+      if (e.type === 'plan') progress.print(renderPlan(e.plan, { color }).replace(/\n$/, ''));
+      else if (e.type === 'action-start') progress.start(`${e.app}: ${e.action}`);
+      else {
+        progress.done(`${e.result.app}: ${e.result.type}`);
+        progress.print(describeResult(e.result, color));
+      }
+    });
+  } finally {
+    progress.stop();
+  }
   const ok = report.results.every((r) => r.ok);
   if (!human) {
     printJson({ ok, generation: report.generation, plan: planToJson(report.plan), results: report.results });
@@ -53,5 +64,3 @@ export const showApply = async (
 
 export const describeResult = (r: ActionResult, color: boolean): string =>
   r.ok ? `${paint.green(color, '✓')} ${r.app}: ${r.type} done` : `${paint.red(color, '✗')} ${r.app}: ${r.type} failed: ${r.reason ?? 'unknown reason'}`;
-
-const withNewline = (s: string): string => (s.endsWith('\n') ? s : `${s}\n`);
