@@ -1,9 +1,10 @@
-// The one reader of /proc/<pid>/stat: process state, process group and start time.
+// The one reader of /proc/<pid>/stat: process state, parent, process group and start time.
 import { readFileSync } from 'node:fs';
 
 export interface ProcStat {
   /** R, S, D, Z (zombie), X (dead)… */
   readonly state: string;
+  readonly ppid: number;
   readonly pgrp: number;
   /** Start time in clock ticks since boot: with the pid, an identity the kernel never reuses. */
   readonly startTicks: string;
@@ -14,7 +15,7 @@ export const readProcStat = (pid: number | string): ProcStat | undefined => {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces and parentheses: fields start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0] ?? '', pgrp: Number(fields[2]), startTicks: fields[19] ?? '' };
+    return { state: fields[0] ?? '', ppid: Number(fields[1]), pgrp: Number(fields[2]), startTicks: fields[19] ?? '' };
   } catch {
     return undefined;
   }
