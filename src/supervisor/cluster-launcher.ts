@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { AppSpec, ShutdownSpec } from '../config/desired.js';
 import type { LogCapture } from '../logs/capture.js';
 import { splitNodeArgv } from './cluster-argv.js';
-import type { DaemonToPrimary, ForkCommand, PrimaryToDaemon, WorkerId } from './cluster-protocol.js';
+import type { DaemonToPrimary, ForkCommand, OutputStream, PrimaryToDaemon, WorkerId } from './cluster-protocol.js';
 import { type ChildHandle, type ExitInfo, instanceEnv, type LaunchResult, type Launcher } from './spawn.js';
 import { groupAlive, signalGroup, type StopOutcome } from './stop.js';
 
@@ -21,6 +21,12 @@ const KILL_GRACE_MS = 3000;
 const PRIMARY_GONE: ExitInfo = { code: null, signal: 'SIGKILL' };
 /** Reported at once for a worker that sent `fatal`: it drains on its own, bounded by the primary. */
 const FATAL_EXIT: ExitInfo = { code: 1, signal: null };
+/**
+ * What a worker stream may buffer here before the primary is told to pause its pipe. Above the
+ * 64 KiB a pipe read gives, so a stream that flows costs no message; a stream the log capture
+ * paused (its file is behind) fills it and then holds the worker back, through the primary.
+ */
+const OUTPUT_HIGH_WATER = 256 * 1024;
 
 /** dist/cluster-primary.js, found from this module whether it runs from src/ (tests) or dist/. */
 export const locatePrimaryScript = (): string => {
@@ -46,8 +52,9 @@ class WorkerProxy {
   exit: ExitInfo | undefined;
   readonly exited: Promise<ExitInfo>;
   readonly listening: Promise<void>;
-  readonly out = new PassThrough();
-  readonly err = new PassThrough();
+  readonly out = new PassThrough({ highWaterMark: OUTPUT_HIGH_WATER });
+  readonly err = new PassThrough({ highWaterMark: OUTPUT_HIGH_WATER });
+  private readonly held = new Set<OutputStream>();
   private resolveExit!: (e: ExitInfo) => void;
   private resolveListening!: () => void;
   private ready = false;
@@ -88,7 +95,7 @@ class WorkerProxy {
         for (const listener of this.listeners) listener('ready');
         return;
       case 'output':
-        (event.stream === 'out' ? this.out : this.err).write(Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength));
+        this.output(event.stream, Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength));
         return;
       case 'fatal':
         this.primary.logger.warn({ pid: this.pid, message: event.message }, 'worker reported a fatal error: replacing it while it drains');
@@ -112,6 +119,21 @@ class WorkerProxy {
   end(): void {
     this.out.end();
     this.err.end();
+  }
+
+  /** Our log backpressure reaches the worker: its pipe is paused until this stream drains. */
+  private output(stream: OutputStream, data: Buffer): void {
+    const sink = stream === 'out' ? this.out : this.err;
+    if (sink.write(data) || this.held.has(stream)) return;
+    this.held.add(stream);
+    this.primary.send({ type: 'outputFlow', id: this.id, stream, paused: true });
+    const release = (): void => {
+      sink.off('drain', release).off('close', release);
+      this.held.delete(stream);
+      this.primary.send({ type: 'outputFlow', id: this.id, stream, paused: false });
+    };
+    // 'close' too: a sink the capture gave up on must not hold the worker forever.
+    sink.on('drain', release).on('close', release);
   }
 
   private kill(): void {

@@ -3,24 +3,60 @@
 // their life; node:cluster shares the listening port and hands connections out round-robin.
 // It decides nothing: restarts and readiness are the daemon's.
 import cluster, { type Worker } from 'node:cluster';
+import { OutputFlow } from './cluster-output.js';
 import type { DaemonToPrimary, ForkCommand, PrimaryToDaemon, ShutdownMessage, WorkerId } from './cluster-protocol.js';
+import { DescendantTracker } from './descendants.js';
 
 /** How long a worker's output may trail its exit before the exit is reported anyway. */
 const OUTPUT_GRACE_MS = 500;
 /** When the daemon is gone: how long workers get to drain before the primary kills them. */
 const ORPHAN_GRACE_MS = 5000;
+/** How often a worker's descendants are read again: while it runs, and once it is being stopped. */
+const TRACK_MS = 1000;
+const STOPPING_TRACK_MS = 50;
 
 cluster.schedulingPolicy = cluster.SCHED_RR;
 // Workers get exactly the environment the daemon computed: cluster.fork merges process.env in.
 for (const key of Object.keys(process.env)) Reflect.deleteProperty(process.env, key);
 
-const workers = new Map<WorkerId, Worker>();
-/** Each worker's shutdown.timeout, told to it with the shutdown message to bound its own drain. */
-const shutdownTimeouts = new WeakMap<Worker, number>();
+/**
+ * A worker and what the primary knows of it.
+ *
+ * `descendants`: fork mode stops an instance by signalling its process group, but cluster.fork
+ * has no `detached`: every worker is in the primary's group, so the children of a worker stopped
+ * while its app runs would outlive it. A group per worker would take patching Node's internals
+ * (the ChildProcess.spawn under cluster.fork), and would take workers out of the one group per
+ * app that the daemon records and reaps after its own crash. So the primary reads each worker's
+ * descendants from /proc while it lives (at readiness, every TRACK_MS, at once when it is stopped
+ * and then every STOPPING_TRACK_MS), and SIGKILLs the survivors once it has exited, each checked
+ * against its start time so that a reused pid is never hit. Only a descendant born and orphaned
+ * between two reads escapes; the app's stop, which kills the primary's group, still gets it.
+ */
+interface Managed {
+  readonly worker: Worker;
+  /** The app's shutdown.timeout, told to the worker with the shutdown message to bound its drain. */
+  readonly shutdownTimeoutMs: number;
+  readonly descendants: DescendantTracker;
+  tracking: NodeJS.Timeout | undefined;
+}
+
+const workers = new Map<WorkerId, Managed>();
 let leaving = false;
 
 const send = (message: PrimaryToDaemon): void => {
   if (process.connected) process.send?.(message);
+};
+
+const output = new OutputFlow((message, done) => {
+  if (!process.connected || process.send === undefined) return done();
+  process.send(message, undefined, undefined, () => done());
+});
+
+/** Reads the worker's descendants now, then every `everyMs` until it exits. */
+const track = (m: Managed, everyMs: number): void => {
+  clearInterval(m.tracking);
+  m.descendants.refresh();
+  m.tracking = setInterval(() => m.descendants.refresh(), everyMs).unref();
 };
 
 const fork = (cmd: ForkCommand): void => {
@@ -37,8 +73,9 @@ const fork = (cmd: ForkCommand): void => {
     send({ type: 'spawnFailed', id: cmd.id, reason: `cannot start ${cmd.exec}` });
     return;
   }
-  workers.set(cmd.id, worker);
-  shutdownTimeouts.set(worker, cmd.shutdown.timeoutMs);
+  const m: Managed = { worker, shutdownTimeoutMs: cmd.shutdown.timeoutMs, descendants: new DescendantTracker(pid), tracking: undefined };
+  workers.set(cmd.id, m);
+  track(m, TRACK_MS);
   send({ type: 'spawned', id: cmd.id, pid });
   let open = 0;
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -50,30 +87,43 @@ const fork = (cmd: ForkCommand): void => {
     send({ type: 'exited', id: cmd.id, ...exit });
     exitIfEmpty();
   };
+  // Output held back by backpressure is still coming: the grace counts only while it flows.
+  const reportAfterGrace = (): void => {
+    setTimeout(() => (output.waiting(cmd.id) ? reportAfterGrace() : report()), OUTPUT_GRACE_MS).unref();
+  };
   for (const [stream, source] of [['out', worker.process.stdout], ['err', worker.process.stderr]] as const) {
     if (source == null) continue;
     open++;
-    source.on('data', (data: Buffer) => send({ type: 'output', id: cmd.id, stream, data }));
+    output.attach(cmd.id, stream, source);
     source.once('close', () => {
       if (--open === 0) report();
     });
   }
   worker.process.on('error', () => undefined);
   worker.on('error', () => undefined);
-  worker.on('listening', () => send({ type: 'listening', id: cmd.id }));
+  // Apps start their helpers before they are ready: read them as soon as it says so.
+  worker.on('listening', () => {
+    m.descendants.refresh();
+    send({ type: 'listening', id: cmd.id });
+  });
   worker.on('message', (message: unknown) => {
-    if (message === 'ready' || isTyped(message, 'ready')) send({ type: 'ready', id: cmd.id });
-    else if (isTyped(message, 'fatal')) {
+    if (message === 'ready' || isTyped(message, 'ready')) {
+      m.descendants.refresh();
+      send({ type: 'ready', id: cmd.id });
+    } else if (isTyped(message, 'fatal')) {
       const text = typeof (message as { message?: unknown }).message === 'string' ? (message as { message: string }).message : 'fatal error';
       send({ type: 'fatal', id: cmd.id, message: text });
-      retire(worker, cmd.shutdown.signal);
+      retire(m, cmd.shutdown.signal);
       setTimeout(() => worker.process.kill('SIGKILL'), cmd.shutdown.timeoutMs).unref();
     }
   });
   worker.on('exit', (code: number | null, signal: NodeJS.Signals | null) => {
+    clearInterval(m.tracking);
+    // Its own graceful shutdown (or the daemon's SIGKILL) is over: nothing it started may stay.
+    m.descendants.signal('SIGKILL');
     exit = { code, signal };
     if (open === 0) report();
-    else setTimeout(report, OUTPUT_GRACE_MS).unref();
+    else reportAfterGrace();
   });
 };
 
@@ -83,7 +133,8 @@ const isTyped = (message: unknown, type: string): boolean =>
 /**
  * Graceful stop: the worker hears `{type:'shutdown', timeoutMs}`, then `disconnect()` takes it out
  * of the round-robin at once and closes its servers (in-flight requests finish). The shutdown
- * signal follows once it has disconnected (or at once without a channel). The daemon owns SIGKILL.
+ * signal follows once it has disconnected (or at once without a channel), to the worker and its
+ * descendants. The daemon owns SIGKILL.
  *
  * No pause between the two, on purpose. The race that fails keep-alive clients is a worker's
  * server closing an idle connection just as its client sends the next request on it; the cure
@@ -98,13 +149,19 @@ const isTyped = (message: unknown, type: string): boolean =>
  * from the round-robin, so a client that leaves it lands on another worker; a pause would only
  * keep sending new connections to a worker that is leaving.
  */
-const retire = (worker: Worker, signal: NodeJS.Signals): void => {
+const retire = (m: Managed, signal: NodeJS.Signals): void => {
+  const { worker } = m;
+  track(m, STOPPING_TRACK_MS);
   const kill = (): void => {
-    if (worker.process.exitCode === null && worker.process.signalCode === null) worker.process.kill(signal);
+    if (worker.process.exitCode !== null || worker.process.signalCode !== null) return;
+    // As in a fork-mode process group, its descendants hear the signal with it.
+    m.descendants.refresh();
+    worker.process.kill(signal);
+    m.descendants.signal(signal);
   };
   if (!worker.isConnected()) return kill();
   try {
-    const shutdown: ShutdownMessage = { type: 'shutdown', timeoutMs: shutdownTimeouts.get(worker) };
+    const shutdown: ShutdownMessage = { type: 'shutdown', timeoutMs: m.shutdownTimeoutMs };
     worker.send(shutdown);
   } catch {
     // the channel is closing anyway
@@ -119,10 +176,13 @@ process.on('message', (message: DaemonToPrimary) => {
       fork(message);
       return;
     case 'stop': {
-      const worker = workers.get(message.id);
-      if (worker !== undefined) retire(worker, message.signal);
+      const m = workers.get(message.id);
+      if (m !== undefined) retire(m, message.signal);
       return;
     }
+    case 'outputFlow':
+      output.hold(message.id, message.stream, message.paused);
+      return;
   }
 });
 
@@ -130,9 +190,12 @@ process.on('message', (message: DaemonToPrimary) => {
 const leave = (): void => {
   if (leaving) return;
   leaving = true;
-  for (const worker of workers.values()) retire(worker, 'SIGTERM');
+  for (const m of workers.values()) retire(m, 'SIGTERM');
   setTimeout(() => {
-    for (const worker of workers.values()) worker.process.kill('SIGKILL');
+    for (const m of workers.values()) {
+      m.worker.process.kill('SIGKILL');
+      m.descendants.signal('SIGKILL');
+    }
     process.exit(0);
   }, ORPHAN_GRACE_MS).unref();
   exitIfEmpty();
@@ -143,7 +206,10 @@ function exitIfEmpty(): void {
 }
 
 // The daemon reaps by process group after its own restart: leave no worker behind it either.
-process.on('disconnect', leave);
+process.on('disconnect', () => {
+  output.release();
+  leave();
+});
 process.on('SIGTERM', leave);
 process.on('SIGINT', leave);
 

@@ -26,7 +26,20 @@ export interface StopCommand {
   readonly signal: NodeJS.Signals;
 }
 
-export type DaemonToPrimary = ForkCommand | StopCommand;
+export type OutputStream = 'out' | 'err';
+
+/**
+ * The daemon's log for one worker stream is behind (`paused: true`) or has caught up. The
+ * primary pauses that pipe meanwhile, so the daemon never buffers more than it asked for.
+ */
+export interface OutputFlowCommand {
+  readonly type: 'outputFlow';
+  readonly id: WorkerId;
+  readonly stream: OutputStream;
+  readonly paused: boolean;
+}
+
+export type DaemonToPrimary = ForkCommand | StopCommand | OutputFlowCommand;
 
 export type PrimaryToDaemon =
   | { readonly type: 'hello' }
@@ -38,7 +51,7 @@ export type PrimaryToDaemon =
   /** The worker hit an uncaught exception: it drains and exits; replace it now. */
   | { readonly type: 'fatal'; readonly id: WorkerId; readonly message: string }
   | { readonly type: 'exited'; readonly id: WorkerId; readonly code: number | null; readonly signal: NodeJS.Signals | null }
-  | { readonly type: 'output'; readonly id: WorkerId; readonly stream: 'out' | 'err'; readonly data: Uint8Array };
+  | { readonly type: 'output'; readonly id: WorkerId; readonly stream: OutputStream; readonly data: Uint8Array };
 
 /** What a worker may send its primary (the orch/worker helper sends these). */
 export type WorkerToPrimary = 'ready' | { readonly type: 'ready' } | { readonly type: 'fatal'; readonly message?: string };

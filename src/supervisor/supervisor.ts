@@ -2,7 +2,7 @@
 // built from InstanceRunner starts and stops. Modes differ only in their Launcher and probes.
 import type { Logger } from 'pino';
 import type { AppSpec, Mode, ReadyType } from '../config/desired.js';
-import { LogCapture } from '../logs/capture.js';
+import { type CaptureOptions, LogCapture } from '../logs/capture.js';
 import type { AppView } from '../reconcile/types.js';
 import { InstanceRunner, type RunnerDeps } from './instance-runner.js';
 import { KeyedQueue } from './keyed-queue.js';
@@ -24,6 +24,8 @@ export interface SupervisorOptions {
   readonly memoryIntervalMs?: number;
   /** Called with the pid of every process the supervisor spawns (the daemon records their identities). */
   readonly onSpawned?: (pid: number) => void;
+  /** Log capture settings; by default they come from the daemon's environment. */
+  readonly logs?: CaptureOptions;
 }
 
 interface ModeSupport {
@@ -84,7 +86,7 @@ export class Supervisor implements SupervisorApi {
     this.logger = options.logger.child({ component: 'supervisor' });
     this.now = options.now ?? Date.now;
     this.onSpawned = options.onSpawned;
-    this.logs = new LogCapture(options.home, this.now, this.logger);
+    this.logs = new LogCapture(options.home, this.now, this.logger, options.logs);
     const spawnContext = { logs: this.logs, notify: new NotifySockets(`${options.home}/notify`) };
     this.modes = {
       fork: { launcher: new ForkLauncher(spawnContext), probes: forkProbes },

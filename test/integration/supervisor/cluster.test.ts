@@ -17,6 +17,17 @@ const states = (app: string): (string | undefined)[] => h?.supervisor.app(app)?.
 /** A worker's parent: its app's cluster primary. */
 const primaryOf = (worker: number): number => Number(readFileSync(`/proc/${worker}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
 const live = (pids: readonly (number | undefined)[]): number[] => pids.filter((p): p is number => p !== undefined);
+/**
+ * The `sleep` under a `sh` that a shared-http.js `descendant` worker started (both ignore
+ * SIGTERM), from the app's log; killed at teardown whatever happens.
+ */
+const descendantOf = (app: string, worker: number): Promise<number> =>
+  waitFor(() => {
+    const pid = Number(h?.logText(app).match(new RegExp(`descendant (\\d+) of ${worker}\n`))?.[1]);
+    if (Number.isNaN(pid)) return undefined;
+    h?.extraPids.add(pid);
+    return pid;
+  }, { what: `the descendant of worker ${worker}` });
 
 describe('cluster mode', () => {
   it('runs workers that share one port, and their pids are the instances', async () => {
@@ -118,6 +129,43 @@ describe('cluster mode', () => {
     expect(pids('web')).toEqual([w0]);
     expect(processAlive(replaced)).toBe(false);
     expect(await pidOf(port)).toBe(w0);
+  });
+
+  it('stops a scaled-down worker with its descendants, and leaves the other worker and its own alone', async () => {
+    const { supervisor, pids } = harness();
+    const port = await freePort();
+    const spec = clusterApp('web', port, ['descendant'], { instances: 2 });
+    await supervisor.create(spec);
+    const [w0, w1] = live(pids('web'));
+    const [d0, d1] = [await descendantOf('web', w0!), await descendantOf('web', w1!)];
+    expect(processAlive(d1)).toBe(true);
+    expect(await supervisor.scale({ ...spec, instances: 1 })).toEqual({ ok: true });
+    await waitFor(() => !processAlive(d1), { what: "the stopped worker's descendant gone" });
+    expect(processAlive(w1!)).toBe(false);
+    expect(processAlive(d0)).toBe(true);
+    expect(await pidOf(port)).toBe(w0);
+  });
+
+  it('takes the descendants of a crashed worker and of reloaded workers with them', async () => {
+    const { supervisor, pids } = harness();
+    const port = await freePort();
+    const spec = clusterApp('web', port, ['descendant'], { instances: 2 });
+    await supervisor.create(spec);
+    const [w0, w1] = live(pids('web'));
+    const [d0, d1] = [await descendantOf('web', w0!), await descendantOf('web', w1!)];
+    process.kill(w1!, 'SIGKILL');
+    await waitFor(() => !processAlive(d1), { what: "the crashed worker's descendant gone" });
+    expect(processAlive(d0)).toBe(true);
+    const replaced = await waitFor(() => {
+      const p1 = pids('web')[1];
+      return p1 !== undefined && p1 !== w1 && states('web')[1] === 'online' ? p1 : undefined;
+    }, { what: 'worker 1 replaced' });
+    const d1b = await descendantOf('web', replaced);
+    expect(await supervisor.reload({ ...spec, env: { V: '2' } })).toEqual({ ok: true });
+    await waitFor(() => !processAlive(d0) && !processAlive(d1b), { what: "the reloaded workers' descendants gone" });
+    const fresh = live(pids('web'));
+    expect(fresh).toHaveLength(2);
+    for (const worker of fresh) expect(processAlive(await descendantOf('web', worker))).toBe(true);
   });
 
   it('treats a dead primary as the exit of every worker and restarts them', async () => {

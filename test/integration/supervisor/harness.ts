@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { AppSpec } from '../../../src/config/desired.js';
 import { processAlive } from '../../../src/supervisor/stop.js';
-import { Supervisor } from '../../../src/supervisor/supervisor.js';
+import { Supervisor, type SupervisorOptions } from '../../../src/supervisor/supervisor.js';
 
 export const fixtures = resolve(import.meta.dirname, '../../fixtures/apps');
 
@@ -59,7 +59,7 @@ export interface Harness {
   teardown(): Promise<void>;
 }
 
-export const createHarness = (options: { memoryIntervalMs?: number } = {}): Harness => {
+export const createHarness = (options: Pick<SupervisorOptions, 'memoryIntervalMs' | 'logs'> = {}): Harness => {
   const home = mkdtempSync(join(tmpdir(), 'orch-sup-'));
   const logger = pino({ level: process.env.ORCH_TEST_LOG ?? 'silent' });
   const supervisor = new Supervisor({ home, logger, ...options });
