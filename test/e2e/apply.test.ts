@@ -146,6 +146,8 @@ describe('apply and diff', () => {
     const s = await status();
     expect(s.apps.find((a) => a.name === 'good')!.instances[0]!.state).toBe('online');
     expect(s.apps.find((a) => a.name === 'bad')!.instances[0]!.reason).toMatch(/no-such-program/);
+    const table = await sb.orch(['status']);
+    expect(table.stdout).toMatch(/^bad .* stopped .* not started .*command not found: .*no-such-program/m);
   });
 
   it('stop is drift that diff shows and apply repairs', async () => {

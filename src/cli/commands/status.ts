@@ -75,8 +75,9 @@ export const status = async (opts: { output: OutputFormat }): Promise<void> => {
   println(formatTable(head.map((h) => paint.bold(color, h)), rows));
 };
 
+// Neither code nor signal: the process never started (its command is missing, say).
 const formatExit = (e: { code: number | null; signal: string | null } | null): string =>
-  e === null ? '-' : e.signal !== null ? e.signal : `code ${e.code ?? '?'}`;
+  e === null ? '-' : e.signal !== null ? e.signal : e.code !== null ? `code ${e.code}` : 'not started';
 
 const stateColor = (state: string, color: boolean): string => {
   if (state === 'online') return paint.green(color, state);
