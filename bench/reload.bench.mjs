@@ -124,12 +124,8 @@ export async function run() {
   );
 }
 
-/** autocannon for `seconds` on `port`; each action runs at its offset (ms) and reports its exit code. */
-async function underLoad(autocannon, port, seconds, actions, connections = CONNECTIONS) {
-  const started = performance.now();
-  const result = new Promise((resolve, reject) => {
-    autocannon({ url: `http://127.0.0.1:${port}/`, connections, duration: seconds, timeout: 10 }, (err, res) => (err ? reject(err) : resolve(res)));
-  });
+/** Runs each action at its offset (ms after `started`); `reloads` gets its exit code and duration. */
+function runActions(actions, started) {
   const reloads = [];
   const done = actions.map(async ({ at, fn }) => {
     await sleep(Math.max(0, at - (performance.now() - started)));
@@ -137,6 +133,16 @@ async function underLoad(autocannon, port, seconds, actions, connections = CONNE
     const code = await fn();
     reloads.push({ at, code, ms: performance.now() - t });
   });
+  return { reloads, done };
+}
+
+/** autocannon for `seconds` on `port`; each action runs at its offset (ms) and reports its exit code. */
+async function underLoad(autocannon, port, seconds, actions, connections = CONNECTIONS) {
+  const started = performance.now();
+  const result = new Promise((resolve, reject) => {
+    autocannon({ url: `http://127.0.0.1:${port}/`, connections, duration: seconds, timeout: 10 }, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+  const { reloads, done } = runActions(actions, started);
   const res = await result;
   await Promise.all(done);
   reloads.sort((a, b) => a.at - b.at);
@@ -189,13 +195,7 @@ async function keepAliveLoad(port, seconds, actions, connections = CONNECTIONS) 
   const clients = Array.from({ length: connections }, async () => {
     while (performance.now() - started < seconds * 1000) await one();
   });
-  const reloads = [];
-  const done = actions.map(async ({ at, fn }) => {
-    await sleep(Math.max(0, at - (performance.now() - started)));
-    const t = performance.now();
-    const code = await fn();
-    reloads.push({ at, code, ms: performance.now() - t });
-  });
+  const { reloads, done } = runActions(actions, started);
   await Promise.all([...clients, ...done]);
   agent.destroy();
   reloads.sort((a, b) => a.at - b.at);

@@ -29,6 +29,24 @@ const descendantOf = (app: string, worker: number): Promise<number> =>
     return pid;
   }, { what: `the descendant of worker ${worker}` });
 
+/** The pid of the worker that replaced `old` at `index`, once it is online. */
+const replacement = (app: string, index: number, old: number): Promise<number> =>
+  waitFor(() => {
+    const pid = h?.pids(app)[index];
+    return pid !== undefined && pid !== old && states(app)[index] === 'online' ? pid : undefined;
+  }, { what: `worker ${index} replaced` });
+
+/** A two-worker `descendant` app, its workers and the sleep each started. */
+const withDescendants = async (): Promise<{ spec: ReturnType<typeof clusterApp>; port: number; workers: number[]; descendants: number[] }> => {
+  const { supervisor, pids } = harness();
+  const port = await freePort();
+  const spec = clusterApp('web', port, ['descendant'], { instances: 2 });
+  await supervisor.create(spec);
+  const workers = live(pids('web'));
+  const descendants = await Promise.all(workers.map((w) => descendantOf('web', w)));
+  return { spec, port, workers, descendants };
+};
+
 describe('cluster mode', () => {
   it('runs workers that share one port, and their pids are the instances', async () => {
     const { supervisor, pids } = harness();
@@ -116,10 +134,7 @@ describe('cluster mode', () => {
     await supervisor.create(spec);
     const [w0, w1] = live(pids('web'));
     process.kill(w1!, 'SIGKILL');
-    const replaced = await waitFor(() => {
-      const p1 = pids('web')[1];
-      return p1 !== undefined && p1 !== w1 && states('web')[1] === 'online' ? p1 : undefined;
-    }, { what: 'worker 1 replaced' });
+    const replaced = await replacement('web', 1, w1!);
     expect(pids('web')[0]).toBe(w0);
     expect((await getOnce(port)).status).toBe(200);
     expect(await supervisor.scale({ ...spec, instances: 3 })).toEqual({ ok: true });
@@ -132,38 +147,25 @@ describe('cluster mode', () => {
   });
 
   it('stops a scaled-down worker with its descendants, and leaves the other worker and its own alone', async () => {
-    const { supervisor, pids } = harness();
-    const port = await freePort();
-    const spec = clusterApp('web', port, ['descendant'], { instances: 2 });
-    await supervisor.create(spec);
-    const [w0, w1] = live(pids('web'));
-    const [d0, d1] = [await descendantOf('web', w0!), await descendantOf('web', w1!)];
-    expect(processAlive(d1)).toBe(true);
-    expect(await supervisor.scale({ ...spec, instances: 1 })).toEqual({ ok: true });
-    await waitFor(() => !processAlive(d1), { what: "the stopped worker's descendant gone" });
+    const { spec, port, workers: [w0, w1], descendants: [d0, d1] } = await withDescendants();
+    expect(processAlive(d1!)).toBe(true);
+    expect(await h!.supervisor.scale({ ...spec, instances: 1 })).toEqual({ ok: true });
+    await waitFor(() => !processAlive(d1!), { what: "the stopped worker's descendant gone" });
     expect(processAlive(w1!)).toBe(false);
-    expect(processAlive(d0)).toBe(true);
+    expect(processAlive(d0!)).toBe(true);
     expect(await pidOf(port)).toBe(w0);
   });
 
   it('takes the descendants of a crashed worker and of reloaded workers with them', async () => {
-    const { supervisor, pids } = harness();
-    const port = await freePort();
-    const spec = clusterApp('web', port, ['descendant'], { instances: 2 });
-    await supervisor.create(spec);
-    const [w0, w1] = live(pids('web'));
-    const [d0, d1] = [await descendantOf('web', w0!), await descendantOf('web', w1!)];
+    const { spec, workers: [, w1], descendants: [d0, d1] } = await withDescendants();
     process.kill(w1!, 'SIGKILL');
-    await waitFor(() => !processAlive(d1), { what: "the crashed worker's descendant gone" });
-    expect(processAlive(d0)).toBe(true);
-    const replaced = await waitFor(() => {
-      const p1 = pids('web')[1];
-      return p1 !== undefined && p1 !== w1 && states('web')[1] === 'online' ? p1 : undefined;
-    }, { what: 'worker 1 replaced' });
+    await waitFor(() => !processAlive(d1!), { what: "the crashed worker's descendant gone" });
+    expect(processAlive(d0!)).toBe(true);
+    const replaced = await replacement('web', 1, w1!);
     const d1b = await descendantOf('web', replaced);
-    expect(await supervisor.reload({ ...spec, env: { V: '2' } })).toEqual({ ok: true });
-    await waitFor(() => !processAlive(d0) && !processAlive(d1b), { what: "the reloaded workers' descendants gone" });
-    const fresh = live(pids('web'));
+    expect(await h!.supervisor.reload({ ...spec, env: { V: '2' } })).toEqual({ ok: true });
+    await waitFor(() => !processAlive(d0!) && !processAlive(d1b), { what: "the reloaded workers' descendants gone" });
+    const fresh = live(h!.pids('web'));
     expect(fresh).toHaveLength(2);
     for (const worker of fresh) expect(processAlive(await descendantOf('web', worker))).toBe(true);
   });
