@@ -14,12 +14,18 @@ export const executePlan = async (
   const deletes = plan.actions.filter((a) => a.type === 'delete');
   const others = plan.actions.filter((a) => a.type !== 'delete');
   const run = (a: Action) => runAction(a, supervisor, onEvent);
+  // Reported like any finished action, so a watcher of the events learns why it never started.
+  const skip = (a: Action, failed: string): ActionResult => {
+    const result: ActionResult = { app: a.app, type: a.type, ok: false, reason: `not started: dependency ${failed} failed` };
+    onEvent({ type: 'action-done', result });
+    return result;
+  };
 
   // A deleted app waits for the deletion of every deleted app that depends on it.
   const dependentsOf = (a: Action): string[] =>
     deletes.filter((d) => supervisor.app(d.app)?.spec.dependsOn.includes(a.app) ?? false).map((d) => d.app);
-  const deleted = await runInOrder(deletes, dependentsOf, run);
-  const rest = await runInOrder(others, (a) => ('spec' in a ? [...a.spec.dependsOn] : []), run);
+  const deleted = await runInOrder(deletes, dependentsOf, run, skip);
+  const rest = await runInOrder(others, (a) => ('spec' in a ? [...a.spec.dependsOn] : []), run, skip);
   const byApp = new Map([...deleted, ...rest].map((r) => [r.app, r]));
   return plan.actions.map((a) => byApp.get(a.app) ?? { app: a.app, type: a.type, ok: false, reason: 'not run' });
 };
@@ -29,6 +35,7 @@ const runInOrder = async (
   actions: readonly Action[],
   waitsFor: (a: Action) => readonly string[],
   run: (a: Action) => Promise<ActionResult>,
+  skip: (a: Action, failedDependency: string) => ActionResult,
 ): Promise<ActionResult[]> => {
   const started = new Map<string, Promise<ActionResult>>();
   const inPlan = new Set(actions.map((a) => a.app));
@@ -39,7 +46,7 @@ const runInOrder = async (
       const deps = waitsFor(a).filter((d) => inPlan.has(d) && d !== a.app);
       const results = await Promise.all(deps.map((d) => start(actions.find((x) => x.app === d)!)));
       const failed = results.find((r) => !r.ok);
-      if (failed) return { app: a.app, type: a.type, ok: false, reason: `not started: dependency ${failed.app} failed` };
+      if (failed) return skip(a, failed.app);
       return run(a);
     })();
     started.set(a.app, promise);
