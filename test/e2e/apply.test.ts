@@ -143,6 +143,7 @@ describe('apply and diff', () => {
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/bad: create failed: .*no-such-program/);
     expect(r.stdout).toMatch(/good: create done/);
+    expect(r.stdout).toMatch(/^See its output: orch logs bad$/m);
     const s = await status();
     expect(s.apps.find((a) => a.name === 'good')!.instances[0]!.state).toBe('online');
     expect(s.apps.find((a) => a.name === 'bad')!.instances[0]!.reason).toMatch(/no-such-program/);

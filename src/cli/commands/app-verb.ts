@@ -3,7 +3,7 @@ import { homePaths } from '../../daemon/paths.js';
 import type { OutputFormat } from '../output.js';
 import { printJson, println, useColor } from '../output.js';
 import { createProgress } from '../progress.js';
-import { describeResult } from './apply.js';
+import { describeResult, logsHint } from './apply.js';
 
 /** `orch stop|start|restart|reload|delete <app>`; JSON: `{ "app", "type", "ok", "reason"? }`. Exit 0, or 3 if it failed. */
 export const appVerb = async (
@@ -20,6 +20,8 @@ export const appVerb = async (
     else {
       if (verb === 'reload' && result.type === 'restart') println(`${app} shares no port (fork mode): reloading it is a restart.`);
       println(describeResult(result, useColor()));
+      const hint = verb === 'stop' || verb === 'delete' ? undefined : logsHint([result]);
+      if (hint !== undefined) println(hint);
     }
     process.exitCode = result.ok ? 0 : 3;
   } finally {

@@ -58,8 +58,16 @@ export const showApply = async (
         ? paint.green(color, `Applied ${project} (generation ${report.generation}): converged in ${seconds}s.`)
         : paint.red(color, `Apply of ${project} failed: ${failed} of ${report.results.length} actions did not converge.`),
     );
+    const hint = logsHint(report.results);
+    if (hint !== undefined) println(hint);
   }
   return ok;
+};
+
+/** Where to look next: what the failed apps printed (an app skipped for its dependency printed nothing). */
+export const logsHint = (results: readonly ActionResult[]): string | undefined => {
+  const apps = results.filter((r) => !r.ok && r.reason?.startsWith('not started:') !== true).map((r) => r.app);
+  return apps.length === 0 ? undefined : `See ${apps.length === 1 ? 'its' : 'their'} output: ${apps.map((a) => `orch logs ${a}`).join(', ')}`;
 };
 
 export const describeResult = (r: ActionResult, color: boolean): string =>
