@@ -24,6 +24,9 @@ export interface ActionResult {
   readonly reason?: string;
 }
 
+/** How `reason` begins for an action skipped because its dependency failed: nothing of it ran. */
+export const NOT_STARTED = 'not started: ';
+
 export interface ApplyReport {
   readonly plan: Plan;
   readonly results: readonly ActionResult[];

@@ -2,7 +2,7 @@
 // deletes first (dependents before their dependencies, freeing ports for what comes next), then
 // every other action as soon as the actions of the apps it depends on have finished — so
 // independent apps start in parallel and a dependency is always ready before its dependents.
-import type { ActionResult, ProgressEvent } from '../daemon/protocol.js';
+import { type ActionResult, NOT_STARTED, type ProgressEvent } from '../daemon/protocol.js';
 import type { OpResult, SupervisorApi } from '../supervisor/types.js';
 import type { Action, Plan } from './types.js';
 
@@ -16,7 +16,7 @@ export const executePlan = async (
   const run = (a: Action) => runAction(a, supervisor, onEvent);
   // Reported like any finished action, so a watcher of the events learns why it never started.
   const skip = (a: Action, failed: string): ActionResult => {
-    const result: ActionResult = { app: a.app, type: a.type, ok: false, reason: `not started: dependency ${failed} failed` };
+    const result: ActionResult = { app: a.app, type: a.type, ok: false, reason: `${NOT_STARTED}dependency ${failed} failed` };
     onEvent({ type: 'action-done', result });
     return result;
   };

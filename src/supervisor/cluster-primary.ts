@@ -5,7 +5,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { OutputFlow } from './cluster-output.js';
 import type { DaemonToPrimary, ForkCommand, PrimaryToDaemon, ShutdownMessage, WorkerId } from './cluster-protocol.js';
-import { DescendantTracker } from './descendants.js';
+import { childrenLookup, DescendantTracker } from './descendants.js';
 
 /** How long a worker's output may trail its exit before the exit is reported anyway. */
 const OUTPUT_GRACE_MS = 500;
@@ -27,8 +27,8 @@ for (const key of Object.keys(process.env)) Reflect.deleteProperty(process.env, 
  * while its app runs would outlive it. A group per worker would take patching Node's internals
  * (the ChildProcess.spawn under cluster.fork), and would take workers out of the one group per
  * app that the daemon records and reaps after its own crash. So the primary reads each worker's
- * descendants from /proc while it lives (at readiness, every TRACK_MS, at once when it is stopped
- * and then every STOPPING_TRACK_MS), and SIGKILLs the survivors once it has exited, each checked
+ * descendants from /proc while it lives (at readiness, every TRACK_MS for all workers in one pass,
+ * at once when it is stopped and then every STOPPING_TRACK_MS), and SIGKILLs the survivors once it has exited, each checked
  * against its start time so that a reused pid is never hit. Only a descendant born and orphaned
  * between two reads escapes; the app's stop, which kills the primary's group, still gets it.
  */
@@ -37,7 +37,8 @@ interface Managed {
   /** The app's shutdown.timeout, told to the worker with the shutdown message to bound its drain. */
   readonly shutdownTimeoutMs: number;
   readonly descendants: DescendantTracker;
-  tracking: NodeJS.Timeout | undefined;
+  /** The fast re-read while the worker is being stopped. */
+  stopping: NodeJS.Timeout | undefined;
 }
 
 const workers = new Map<WorkerId, Managed>();
@@ -52,12 +53,12 @@ const output = new OutputFlow((message, done) => {
   process.send(message, undefined, undefined, () => done());
 });
 
-/** Reads the worker's descendants now, then every `everyMs` until it exits. */
-const track = (m: Managed, everyMs: number): void => {
-  clearInterval(m.tracking);
-  m.descendants.refresh();
-  m.tracking = setInterval(() => m.descendants.refresh(), everyMs).unref();
-};
+// One /proc lookup serves every worker: without children files it is a pass over all of /proc.
+setInterval(() => {
+  if (workers.size === 0) return;
+  const childrenOf = childrenLookup();
+  for (const m of workers.values()) m.descendants.refresh(childrenOf);
+}, TRACK_MS).unref();
 
 const fork = (cmd: ForkCommand): void => {
   cluster.setupPrimary({ exec: cmd.exec, args: [...cmd.args], execArgv: [...cmd.execArgv], cwd: cmd.cwd, silent: true });
@@ -73,9 +74,8 @@ const fork = (cmd: ForkCommand): void => {
     send({ type: 'spawnFailed', id: cmd.id, reason: `cannot start ${cmd.exec}` });
     return;
   }
-  const m: Managed = { worker, shutdownTimeoutMs: cmd.shutdown.timeoutMs, descendants: new DescendantTracker(pid), tracking: undefined };
+  const m: Managed = { worker, shutdownTimeoutMs: cmd.shutdown.timeoutMs, descendants: new DescendantTracker(pid), stopping: undefined };
   workers.set(cmd.id, m);
-  track(m, TRACK_MS);
   send({ type: 'spawned', id: cmd.id, pid });
   let open = 0;
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -118,7 +118,7 @@ const fork = (cmd: ForkCommand): void => {
     }
   });
   worker.on('exit', (code: number | null, signal: NodeJS.Signals | null) => {
-    clearInterval(m.tracking);
+    clearInterval(m.stopping);
     // Its own graceful shutdown (or the daemon's SIGKILL) is over: nothing it started may stay.
     m.descendants.signal('SIGKILL');
     exit = { code, signal };
@@ -151,7 +151,10 @@ const isTyped = (message: unknown, type: string): boolean =>
  */
 const retire = (m: Managed, signal: NodeJS.Signals): void => {
   const { worker } = m;
-  track(m, STOPPING_TRACK_MS);
+  if (m.stopping === undefined) {
+    m.descendants.refresh();
+    m.stopping = setInterval(() => m.descendants.refresh(), STOPPING_TRACK_MS).unref();
+  }
   const kill = (): void => {
     if (worker.process.exitCode !== null || worker.process.signalCode !== null) return;
     // As in a fork-mode process group, its descendants hear the signal with it.

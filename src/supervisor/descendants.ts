@@ -3,7 +3,7 @@
 // /proc no longer links them to it — and a pid the kernel has since reused is never signalled.
 // Linux only: elsewhere nothing is found and nothing is signalled.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { isGone, readProcStat } from './proc-stat.js';
+import { isGone, processStartTicks, readAllProcStats, readProcStat } from './proc-stat.js';
 
 /** pid → start time (clock ticks since boot, /proc/<pid>/stat field 22). */
 export type Identities = Map<number, string>;
@@ -11,6 +11,9 @@ export type Identities = Map<number, string>;
 const LINUX = process.platform === 'linux';
 /** /proc/<pid>/task/<tid>/children needs CONFIG_PROC_CHILDREN; without it, scan every ppid. */
 const CHILDREN_FILES = LINUX && existsSync(`/proc/${process.pid}/task/${process.pid}/children`);
+
+/** A process's direct children, as /proc showed them when the lookup was made. */
+export type ChildrenOf = (pid: number) => readonly number[];
 
 const parsePids = (text: string): number[] => text.split(' ').filter((p) => p !== '').map(Number);
 
@@ -32,24 +35,26 @@ const childrenFromTasks = (pid: number): number[] => {
 };
 
 /** Direct children, from one pass over every /proc/<pid>/stat. */
-const childrenByScan = (): ((pid: number) => number[]) => {
+const childrenByScan = (): ChildrenOf => {
   const byParent = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue;
-    const stat = readProcStat(entry);
-    if (stat === undefined) continue;
+  for (const [pid, stat] of readAllProcStats()) {
     const siblings = byParent.get(stat.ppid);
-    if (siblings === undefined) byParent.set(stat.ppid, [Number(entry)]);
-    else siblings.push(Number(entry));
+    if (siblings === undefined) byParent.set(stat.ppid, [pid]);
+    else siblings.push(pid);
   }
   return (pid) => byParent.get(pid) ?? [];
 };
 
+/**
+ * A children lookup for now. Where the kernel lacks children files it costs one pass over /proc,
+ * so make one and share it across every root read at the same moment.
+ */
+export const childrenLookup = (): ChildrenOf => (CHILDREN_FILES ? childrenFromTasks : childrenByScan());
+
 /** Every live descendant of `root` now (zombies left out: nothing in them can be killed). */
-export const descendantsOf = (root: number): Identities => {
+export const descendantsOf = (root: number, childrenOf: ChildrenOf = childrenLookup()): Identities => {
   const found: Identities = new Map();
   if (!LINUX) return found;
-  const childrenOf = CHILDREN_FILES ? childrenFromTasks : childrenByScan();
   const queue = [root];
   for (let parent = queue.shift(); parent !== undefined; parent = queue.shift()) {
     for (const child of childrenOf(parent)) {
@@ -66,10 +71,7 @@ export const descendantsOf = (root: number): Identities => {
 /** Those of `known` that are still the same live processes. */
 export const stillAlive = (known: Identities): Identities => {
   const alive: Identities = new Map();
-  for (const [pid, start] of known) {
-    const stat = readProcStat(pid);
-    if (stat !== undefined && !isGone(stat) && stat.startTicks === start) alive.set(pid, start);
-  }
+  for (const [pid, start] of known) if (processStartTicks(pid) === start) alive.set(pid, start);
   return alive;
 };
 
@@ -82,9 +84,9 @@ export class DescendantTracker {
 
   constructor(private readonly root: number) {}
 
-  refresh(): void {
+  refresh(childrenOf: ChildrenOf = childrenLookup()): void {
     const next = stillAlive(this.known);
-    for (const [pid, start] of descendantsOf(this.root)) next.set(pid, start);
+    for (const [pid, start] of descendantsOf(this.root, childrenOf)) next.set(pid, start);
     this.known = next;
   }
 

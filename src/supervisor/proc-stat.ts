@@ -1,5 +1,5 @@
 // The one reader of /proc/<pid>/stat: process state, parent, process group and start time.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcStat {
   /** R, S, D, Z (zombie), X (dead)… */
@@ -23,3 +23,30 @@ export const readProcStat = (pid: number | string): ProcStat | undefined => {
 
 /** A zombie or dead process is gone for every purpose but its pid. */
 export const isGone = (s: ProcStat | undefined): boolean => s === undefined || s.state === 'Z' || s.state === 'X';
+
+/**
+ * The process's start time in clock ticks since boot, or undefined if it is gone. WARNING: a
+ * zombie counts as gone — where pid 1 does not reap orphans, a killed process lingers as a zombie
+ * that would otherwise look alive.
+ */
+export const processStartTicks = (pid: number): string | undefined => {
+  const stat = readProcStat(pid);
+  return isGone(stat) ? undefined : stat?.startTicks;
+};
+
+/** Every process's stat, from one pass over /proc (empty where /proc cannot be read). */
+export const readAllProcStats = (): [pid: number, stat: ProcStat][] => {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const all: [number, ProcStat][] = [];
+  for (const entry of entries) {
+    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue;
+    const stat = readProcStat(entry);
+    if (stat !== undefined) all.push([Number(entry), stat]);
+  }
+  return all;
+};

@@ -1,8 +1,7 @@
 // Stopping an instance stops its whole process group: the shutdown signal first, SIGKILL to the
 // group after the timeout, and we resolve only once no member of the group is left alive.
-import { readdirSync } from 'node:fs';
 import type { ShutdownSpec } from '../config/desired.js';
-import { isGone, readProcStat } from './proc-stat.js';
+import { isGone, readAllProcStats, readProcStat } from './proc-stat.js';
 import type { ExitInfo } from './spawn.js';
 
 export interface StopOutcome {
@@ -35,19 +34,11 @@ export const signalGroup = (pgid: number, signal: NodeJS.Signals | 0): boolean =
 export const liveGroups = (pgids: readonly number[]): Set<number> => {
   const candidates = pgids.filter((g) => signalGroup(g, 0));
   if (candidates.length === 0 || process.platform !== 'linux') return new Set(candidates);
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return new Set(candidates);
-  }
+  const stats = readAllProcStats();
+  if (stats.length === 0) return new Set(candidates);
   const wanted = new Set(candidates);
   const live = new Set<number>();
-  for (const entry of entries) {
-    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue;
-    const info = readProcStat(entry);
-    if (info !== undefined && !isGone(info) && wanted.has(info.pgrp)) live.add(info.pgrp);
-  }
+  for (const [, info] of stats) if (!isGone(info) && wanted.has(info.pgrp)) live.add(info.pgrp);
   return live;
 };
 

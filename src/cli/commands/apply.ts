@@ -1,6 +1,6 @@
 import { DaemonClient } from '../../daemon/client.js';
 import { homePaths } from '../../daemon/paths.js';
-import type { ActionResult, ApplyReport, ProgressEvent } from '../../daemon/protocol.js';
+import { type ActionResult, type ApplyReport, NOT_STARTED, type ProgressEvent } from '../../daemon/protocol.js';
 import { planToJson, renderPlan } from '../../reconcile/render.js';
 import { gitSource } from '../git-source.js';
 import { loadOrFail } from '../load-file.js';
@@ -66,7 +66,7 @@ export const showApply = async (
 
 /** Where to look next: what the failed apps printed (an app skipped for its dependency printed nothing). */
 export const logsHint = (results: readonly ActionResult[]): string | undefined => {
-  const apps = results.filter((r) => !r.ok && r.reason?.startsWith('not started:') !== true).map((r) => r.app);
+  const apps = results.filter((r) => !r.ok && r.reason?.startsWith(NOT_STARTED) !== true).map((r) => r.app);
   return apps.length === 0 ? undefined : `See ${apps.length === 1 ? 'its' : 'their'} output: ${apps.map((a) => `orch logs ${a}`).join(', ')}`;
 };
 
