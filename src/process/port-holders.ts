@@ -1,0 +1,124 @@
+// Who listens on a TCP port: /proc/net/tcp{,6} gives the listening socket's inode, the fds under
+// /proc/<pid>/fd name the processes holding it. Exact where a tcp probe is not: a probe is
+// answered by whoever holds the port, this says who that is (SPEC §9).
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readAllProcStats, readProcStat } from '../supervisor/proc-stat.js';
+
+const LISTEN = '0A';
+
+/** Local port → inodes of the sockets listening on it (IPv4 and IPv6, any address). */
+export const readListeningSockets = (): Map<number, number[]> => {
+  const byPort = new Map<number, number[]>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10 || f[3] !== LISTEN) continue;
+      const port = parseInt(f[1]!.slice(f[1]!.lastIndexOf(':') + 1), 16);
+      const inode = Number(f[9]);
+      if (!Number.isInteger(port) || !Number.isInteger(inode) || inode === 0) continue;
+      const list = byPort.get(port) ?? [];
+      list.push(inode);
+      byPort.set(port, list);
+    }
+  }
+  return byPort;
+};
+
+/** The socket inodes among a process's open fds (empty when they cannot be read: gone, or another user's). */
+export const socketInodesOf = (pid: number): number[] => {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return [];
+  }
+  const inodes: number[] = [];
+  for (const fd of fds) {
+    try {
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      if (target.startsWith('socket:[')) inodes.push(Number(target.slice(8, -1)));
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return inodes;
+};
+
+/** The process's name as `ps -o comm` shows it (`python3`, `node`), or undefined. */
+export const commandOf = (pid: number): string | undefined => {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+export interface PortHolder {
+  readonly port: number;
+  /** Processes holding a listening socket on the port; empty when none is visible (another user's). */
+  readonly pids: readonly number[];
+  /** Their process groups, in the same order. */
+  readonly pgids: readonly number[];
+  /** The first holder's name, when visible. */
+  readonly command: string | undefined;
+}
+
+/** The holders of every listened port among `ports` (ports nobody listens on are absent). */
+export const findPortHolders = (ports: Iterable<number>): Map<number, PortHolder> => {
+  const wanted = new Set(ports);
+  const result = new Map<number, PortHolder>();
+  if (wanted.size === 0) return result;
+  const inodePort = new Map<number, number>();
+  for (const [port, inodes] of readListeningSockets()) {
+    if (wanted.has(port)) for (const inode of inodes) inodePort.set(inode, port);
+  }
+  if (inodePort.size === 0) return result;
+  const holders = new Map<number, number[]>([...new Set(inodePort.values())].map((p) => [p, []]));
+  for (const [pid] of readAllProcStats()) {
+    for (const inode of socketInodesOf(pid)) {
+      const port = inodePort.get(inode);
+      if (port !== undefined && !holders.get(port)!.includes(pid)) holders.get(port)!.push(pid);
+    }
+  }
+  for (const [port, pids] of holders) {
+    pids.sort((a, b) => a - b);
+    const pgids = pids.map((pid) => readProcStat(pid)?.pgrp ?? pid);
+    result.set(port, { port, pids, pgids, command: pids[0] === undefined ? undefined : commandOf(pids[0]) });
+  }
+  return result;
+};
+
+/** Whether a process of group `pgid` holds a socket listening on `port`: the instance itself answers there. */
+export const groupListensOn = (port: number, pgid: number): boolean => {
+  const inodes = new Set(readListeningSockets().get(port) ?? []);
+  if (inodes.size === 0) return false;
+  // Most apps listen in the group leader itself (pid = pgid): spare the scan of every process.
+  if (readProcStat(pgid)?.pgrp === pgid && socketInodesOf(pgid).some((i) => inodes.has(i))) return true;
+  for (const [pid, stat] of readAllProcStats()) {
+    if (stat.pgrp === pgid && socketInodesOf(pid).some((i) => inodes.has(i))) return true;
+  }
+  return false;
+};
+
+/** `port 3000 is in use by pid 1234 (python3)`, the one wording of a foreign holder. */
+export const describeHolder = (holder: PortHolder): string =>
+  holder.pids.length === 0
+    ? `port ${holder.port} is in use by another process (not visible to this user)`
+    : `port ${holder.port} is in use by pid ${holder.pids[0]}${holder.command === undefined ? '' : ` (${holder.command})`}`;
+
+/**
+ * `port 3000 is in use by pid 1234 (python3)` when something outside process group `ownGroup`
+ * (if given) listens on `port`, else undefined. One read of /proc/net when nobody listens.
+ */
+export const portInUse = (port: number, ownGroup?: number): string | undefined => {
+  const holder = findPortHolders([port]).get(port);
+  if (holder === undefined || (ownGroup !== undefined && holder.pgids.includes(ownGroup))) return undefined;
+  return describeHolder(holder);
+};
