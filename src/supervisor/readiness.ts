@@ -3,6 +3,7 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import type { ReadySpec, ReadyType } from '../config/desired.js';
+import { groupListensOn, portInUse } from '../process/port-holders.js';
 import { describeExit } from './instance.js';
 import type { ChildHandle } from './spawn.js';
 
@@ -12,6 +13,8 @@ export interface ProbeContext {
   readonly ready: ReadySpec;
   /** Aborted when the wait is over (success, failure, timeout or stop): the probe must return. */
   readonly signal: AbortSignal;
+  /** Tells why the instance may not get ready; called only if the wait times out, to say so. */
+  readonly explain: (why: () => string | undefined) => void;
 }
 
 /** Resolves when the instance is ready; rejects with a reason when it can never be. */
@@ -82,6 +85,24 @@ export const httpProbe: ReadinessProbe = async (ctx) => {
   await pollUntil(() => tryGet(port, ctx.ready.path), ctx.signal);
 };
 
+/**
+ * Fork mode: an answer on the port counts only once the instance's own process group listens
+ * there (a fork instance leads its group: pgid = pid). WARNING: whoever holds the port answers a
+ * connect, so without this a foreign server made an instance that failed to bind `online`.
+ * The /proc scan runs only after an answer, at most once per poll.
+ */
+const ownPortProbe =
+  (attempt: (port: number, ctx: ProbeContext) => Promise<boolean>): ReadinessProbe =>
+  async (ctx) => {
+    const port = needPort(ctx);
+    const pgid = ctx.child.pid;
+    ctx.explain(() => portInUse(port, pgid));
+    await pollUntil(async () => (await attempt(port, ctx)) && groupListensOn(port, pgid), ctx.signal);
+  };
+
+export const forkTcpProbe = ownPortProbe((port) => tryConnect(port));
+export const forkHttpProbe = ownPortProbe((port, ctx) => tryGet(port, ctx.ready.path));
+
 export const delayProbe: ReadinessProbe = (ctx) => sleep(ctx.ready.delayMs, ctx.signal);
 
 export const messageProbe: ReadinessProbe = (ctx) =>
@@ -101,13 +122,13 @@ export const messageProbe: ReadinessProbe = (ctx) =>
 export const notifyProbe: ReadinessProbe = (ctx) =>
   ctx.child.notified ?? Promise.reject(new Error('ready.type notify: this process was started without a NOTIFY_SOCKET'));
 
-/** Fork mode's probes. `listening` is cluster's worker event: here it means the port accepts. */
+/** Fork mode's probes. `listening` is cluster's worker event: here it means the instance's port accepts. */
 export const forkProbes: Readonly<Record<ReadyType, ReadinessProbe>> = {
-  tcp: tcpProbe,
-  http: httpProbe,
+  tcp: forkTcpProbe,
+  http: forkHttpProbe,
   none: delayProbe,
   message: messageProbe,
-  listening: (ctx) => (ctx.port === undefined ? delayProbe(ctx) : tcpProbe(ctx)),
+  listening: (ctx) => (ctx.port === undefined ? delayProbe(ctx) : forkTcpProbe(ctx)),
   notify: notifyProbe,
 };
 
@@ -174,19 +195,21 @@ export const waitForReady = async (
   const stopOnCancel = (): void => controller.abort();
   cancel.addEventListener('abort', stopOnCancel, { once: true });
   let timer: NodeJS.Timeout | undefined;
+  let explain: (() => string | undefined) | undefined;
   const fail = (reason: string, exited: boolean): ReadyOutcome => ({ ok: false, reason, exited });
   try {
     return await Promise.race<ReadyOutcome>([
-      probes[ready.type]({ child, port, ready, signal: controller.signal }).then(
+      probes[ready.type]({ child, port, ready, signal: controller.signal, explain: (why) => (explain = why) }).then(
         () => (controller.signal.aborted ? fail('stopped before ready', false) : { ok: true }),
         (e: unknown) => fail(e instanceof Error ? e.message : String(e), false),
       ),
       child.exited.then((e) => fail(`${describeExit(e.code, e.signal)} before ready`, true)),
       new Promise<ReadyOutcome>((resolve) => {
-        timer = setTimeout(
-          () => resolve(fail(`not ready within ${ready.timeoutMs}ms (${describeProbe(ready, port)})`, false)),
-          ready.timeoutMs,
-        );
+        timer = setTimeout(() => {
+          const why = explain?.();
+          const detail = why === undefined ? '' : `: ${why}`;
+          resolve(fail(`not ready within ${ready.timeoutMs}ms (${describeProbe(ready, port)})${detail}`, false));
+        }, ready.timeoutMs);
       }),
     ]);
   } finally {

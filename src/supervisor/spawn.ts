@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { execa, type Options } from 'execa';
 import type { AppSpec, ShutdownSpec } from '../config/desired.js';
 import type { LogCapture } from '../logs/capture.js';
+import { portInUse } from '../process/port-holders.js';
 import type { NotifySocket, NotifySockets } from './notify-socket.js';
 import { signalGroup, type StopOutcome, stopProcessGroup } from './stop.js';
 
@@ -212,8 +213,13 @@ export class ForkLauncher implements Launcher {
     return spec.port === undefined;
   }
 
-  launch(spec: AppSpec, index: number): Promise<LaunchResult> {
-    return spawnInstance(this.context, spec, index, this.instancePort(spec, index));
+  async launch(spec: AppSpec, index: number): Promise<LaunchResult> {
+    const port = this.instancePort(spec, index);
+    // The runtime half of the port pre-flight (SPEC §9): a respawn, a resurrect or a race since
+    // the plan finds the port taken; fail now, naming the holder, not after ready.timeout.
+    const held = port === undefined ? undefined : portInUse(port);
+    if (held !== undefined) return { ok: false, reason: held };
+    return spawnInstance(this.context, spec, index, port);
   }
 
   release(): Promise<void> {
