@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { AppSpec, ReadyType } from '../config/desired.js';
 import type { InstanceView } from '../reconcile/types.js';
-import { hasProcess, type Instance, type InstanceEvent, initialInstance, transition } from './instance.js';
+import { describeExit, hasProcess, type Instance, type InstanceEvent, initialInstance, transition } from './instance.js';
 import { type ReadinessProbe, waitForReady } from './readiness.js';
 import type { ChildHandle, ExitInfo, Launcher } from './spawn.js';
 import type { OpResult } from './types.js';
@@ -59,6 +59,18 @@ export class InstanceRunner {
       lastExit: i.lastExit,
       reason: i.reason,
     };
+  }
+
+  /**
+   * Why this instance does not serve right now (`exited with code 1, now in backoff`), or
+   * undefined when a ready process serves (online, or the old one kept by a rollback): an
+   * operation is converged only when this is undefined for every instance.
+   */
+  notServing(): string | undefined {
+    const i = this.instance;
+    if (i.state === 'online' || i.state === 'rollback') return undefined;
+    const last = i.lastExit === undefined ? undefined : describeExit(i.lastExit.code, i.lastExit.signal);
+    return `${i.reason ?? last ?? 'not started'}, now ${i.state === 'backoff' ? 'in backoff' : i.state}`;
   }
 
   /** Starts a process unless one is running; resolves once it is ready or has failed. */

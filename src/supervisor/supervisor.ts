@@ -128,7 +128,7 @@ export class Supervisor implements SupervisorApi {
       if (spec.instances < from) {
         await this.removeIndices(app, range(spec.instances, from));
         if (spec.instances === 0) await this.release(app);
-        return ok;
+        return this.serving(app);
       }
       if (app.stopped) {
         for (const index of range(from, spec.instances)) app.runners.set(index, this.newRunner(spec, index));
@@ -243,9 +243,13 @@ export class Supervisor implements SupervisorApi {
     this.memoryRestarts.delete(runner);
   }
 
-  /** Starts the given indices (creating runners as needed) in parallel; first failure wins. */
-  private startIndices(app: AppRuntime, indices: readonly number[]): Promise<OpResult> {
-    return firstFailure(
+  /**
+   * Starts the given indices (creating runners as needed) in parallel; first failure wins. Then
+   * every instance of the app must still serve: one that was ready and crashed into back-off
+   * while another was starting makes the operation fail, never `converged`.
+   */
+  private async startIndices(app: AppRuntime, indices: readonly number[]): Promise<OpResult> {
+    const started = await firstFailure(
       indices.map(async (index) => {
         // An operation that was already running when shutdown began must not start new processes.
         if (this.closing) return fail('the supervisor is shutting down');
@@ -257,6 +261,17 @@ export class Supervisor implements SupervisorApi {
         return withIndex(index, await runner.start(true));
       }),
     );
+    return started.ok ? this.serving(app) : started;
+  }
+
+  /** ok when every instance of a running app is online, else the first one that is not, with why. */
+  private serving(app: AppRuntime): OpResult {
+    if (app.stopped) return ok;
+    for (const runner of [...app.runners.values()].sort((a, b) => a.index - b.index)) {
+      const why = runner.notServing();
+      if (why !== undefined) return fail(`instance ${runner.index}: ${why}`);
+    }
+    return ok;
   }
 
   private async removeIndices(app: AppRuntime, indices: readonly number[]): Promise<void> {

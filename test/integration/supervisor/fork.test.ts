@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freePortRange, httpGet } from '../../helpers/ports.js';
+import { freePort, freePortRange, httpGet } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { startForeignListener } from './foreign-listener.js';
 import { createHarness, fixtures, type Harness, nodeApp, processAlive } from './harness.js';
 
 let h: Harness;
@@ -155,5 +156,69 @@ describe('stop', () => {
     expect(processAlive(pid)).toBe(false);
     expect(processAlive(grandchild)).toBe(false);
     expect(h.supervisor.app('stubborn')).toMatchObject({ stopped: true, instances: [{ state: 'stopped', lastExit: { signal: 'SIGKILL' } }] });
+  });
+});
+
+describe('a port another process holds', () => {
+  it.each(['tcp', 'http'] as const)('fails the start at once with %s readiness, naming the holder', async (type) => {
+    const port = await freePort();
+    const foreign = await startForeignListener(port);
+    try {
+      const started = Date.now();
+      const result = await h.supervisor.create(nodeApp('web', 'http-server.js', [], { port, ready: { type, path: '/', timeoutMs: 5000 } }));
+      const holder = `port ${port} is in use by pid ${foreign.pid} (${foreign.command})`;
+      expect(result).toEqual({ ok: false, reason: `instance 0: ${holder}` });
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(instance('web', 0)).toMatchObject({ reason: holder });
+      expect(instance('web', 0)?.state).not.toBe('online');
+    } finally {
+      foreign.stop();
+    }
+  });
+
+  // The holder appears after the spawn (a race, or an app that never binds): its answers do not count.
+  it.each(['tcp', 'http'] as const)('does not count a %s answer from outside the instance process group', async (type) => {
+    const port = await freePort();
+    const creating = h.supervisor.create(nodeApp('mute', 'forever.js', [], { port, ready: { type, path: '/', timeoutMs: 3000 } }));
+    await waitFor(() => instance('mute', 0)?.pid, { what: 'the instance spawned' });
+    const foreign = await startForeignListener(port);
+    try {
+      const probe = type === 'http' ? `http GET 127.0.0.1:${port}/` : `tcp 127.0.0.1:${port}`;
+      expect(await creating).toEqual({
+        ok: false,
+        reason: `instance 0: not ready within 3000ms (${probe}): port ${port} is in use by pid ${foreign.pid} (${foreign.command})`,
+      });
+      await waitFor(() => instance('mute', 0)?.state === 'errored', { what: 'errored' });
+    } finally {
+      foreign.stop();
+    }
+  });
+
+  it('counts a listener held by a child of the group leader', async () => {
+    const port = await freePort();
+    // `; true` keeps the shell from exec'ing node: the listener is not the leader.
+    const command = ['/bin/sh', '-c', `"${process.execPath}" http-server.js; true`];
+    expect(await h.supervisor.create(nodeApp('wrapped', 'unused', [], { command, port, ready: { type: 'tcp', timeoutMs: 5000 } }))).toEqual({ ok: true });
+    expect((await httpGet(port)).body).toBe('ok 0\n');
+  });
+});
+
+describe('never converged in back-off', () => {
+  it('fails an operation whose instance crashed into back-off while another was still starting', async () => {
+    // Instance 0 is ready at once and crashes 100ms later; instance 1 is ready only after 2s.
+    const script = [
+      "if (process.env.ORCH_INSTANCE === '0') { process.send('ready'); setTimeout(() => process.exit(1), 100); }",
+      "else setTimeout(() => process.send('ready'), 2000);",
+      'setInterval(() => {}, 1e9);',
+    ].join(' ');
+    const spec = nodeApp('flaky', 'unused', [], {
+      command: [process.execPath, '-e', script],
+      instances: 2,
+      ready: { type: 'message', timeoutMs: 5000 },
+      restart: { backoff: { initialMs: 10_000, maxMs: 10_000, factor: 1 } },
+    });
+    expect(await h.supervisor.create(spec)).toEqual({ ok: false, reason: 'instance 0: exited with code 1, now in backoff' });
+    expect(instance('flaky', 0)?.state).toBe('backoff');
+    expect(instance('flaky', 1)?.state).toBe('online');
   });
 });
