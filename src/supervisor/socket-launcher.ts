@@ -6,6 +6,7 @@ import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { execa } from 'execa';
 import type { AppSpec } from '../config/desired.js';
+import { portInUse } from '../process/port-holders.js';
 import { type LaunchResult, type Launcher, type SpawnContext, spawnInstance } from './spawn.js';
 
 /**
@@ -18,35 +19,72 @@ const BACKLOG = 511;
 /** libuv's TCP handle as node:net creates it (internal API, see bindSocket). */
 interface TcpHandle {
   readonly fd: number;
+  /** Fills `out` with the bound address; returns 0 or a negative errno (a deferred bind error). */
+  getsockname(out: { port?: number }): number;
   close(): void;
 }
 
 type Held = { readonly ok: true; readonly port: number; readonly handle: TcpHandle } | { readonly ok: false; readonly reason: string };
 
+/** The port the handle is bound to, or the negative errno that keeps it from being bound. */
+const boundPort = (handle: TcpHandle): number => {
+  const out: { port?: number } = {};
+  const err = handle.getsockname(out);
+  return err !== 0 ? err : (out.port ?? 0);
+};
+
+/** `port 3000 is in use by pid 1234 (python3)` when the bind failed for that, else the errno's name. */
+const bindFailure = (port: number, errno: number): string => {
+  const name = getSystemErrorName(errno);
+  const held = name === 'EADDRINUSE' ? portInUse(port) : undefined;
+  return held ?? `cannot bind ${SOCKET_HOST}:${port}: ${name}`;
+};
+
+/**
+ * The throwaway process that calls listen(2) on fd 3. It exits from the `listening` or `error`
+ * callback: both run on process.nextTick, before its event loop polls, so it never accepts a
+ * connection, and an error is seen (exit 1) instead of lost by an early exit 0. It prints the
+ * port it ended up listening on.
+ */
+const LISTEN_SCRIPT = `const s = require('node:net').createServer();
+s.once('error', (e) => { process.stderr.write(String(e.code || e.message)); process.exit(1); });
+s.listen({ fd: 3, backlog: ${BACKLOG} }, () => { process.stdout.write(String(s.address().port)); process.exit(0); });`;
+
 /**
  * WARNING: the daemon must hold a LISTENING socket it never accepts on: a net.Server would
  * accept (and so steal) the connections meant for the instances. So we bind a bare handle with
  * node:net's internal `_createServerHandle` (bound, not listening, not watched by our event
- * loop) and have a throwaway node process call listen(2) on it, exiting before its own event
- * loop could accept anything. The socket is then listening for everyone who holds it.
+ * loop) and have a throwaway node process call listen(2) on it. The socket is then listening
+ * for everyone who holds it.
+ *
+ * WARNING: libuv defers a bind's EADDRINUSE to listen (uv_tcp_bind's `delayed_error`): the
+ * handle comes back UNBOUND, and listen(2) on an unbound socket binds a random ephemeral port.
+ * getsockname reports the deferred error, so the port is checked before and after the listen:
+ * orch never hands out a socket on another port (SPEC §9).
  */
 const bindSocket = async (port: number): Promise<Held> => {
   const create = (net as unknown as { _createServerHandle?: (address: string, port: number, addressType: number) => TcpHandle | number })
     ._createServerHandle;
   if (create === undefined) return { ok: false, reason: 'this Node version cannot bind a socket for socket mode' };
   const handle = create(SOCKET_HOST, port, 4);
-  if (typeof handle === 'number') return { ok: false, reason: `cannot bind ${SOCKET_HOST}:${port}: ${getSystemErrorName(handle)}` };
-  const listen = await execa(process.execPath, ['-e', `require('node:net').createServer().listen({ fd: 3, backlog: ${BACKLOG} }); process.exit(0);`], {
+  if (typeof handle === 'number') return { ok: false, reason: bindFailure(port, handle) };
+  const fail = (reason: string): Held => {
+    handle.close();
+    return { ok: false, reason };
+  };
+  const bound = boundPort(handle);
+  if (bound < 0) return fail(bindFailure(port, bound));
+  if (bound !== port) return fail(`cannot bind ${SOCKET_HOST}:${port}: bound to port ${bound} instead`);
+  const listen = await execa(process.execPath, ['-e', LISTEN_SCRIPT], {
     // WARNING: execa's types reject a raw fd past stdio[2], but it passes one through to spawn.
-    stdio: ['ignore', 'ignore', 'pipe', handle.fd] as unknown as ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', handle.fd] as unknown as ['ignore', 'pipe', 'pipe'],
     reject: false,
     extendEnv: false,
     env: {},
   });
-  if (listen.exitCode !== 0) {
-    handle.close();
-    return { ok: false, reason: `cannot listen on ${SOCKET_HOST}:${port}: ${String(listen.stderr).trim() || listen.shortMessage}` };
-  }
+  if (listen.exitCode !== 0) return fail(`cannot listen on ${SOCKET_HOST}:${port}: ${String(listen.stderr).trim() || listen.shortMessage}`);
+  const listening = Number(String(listen.stdout).trim());
+  if (listening !== port || boundPort(handle) !== port) return fail(`cannot listen on ${SOCKET_HOST}:${port}: listening on port ${listening} instead`);
   return { ok: true, port, handle };
 };
 
@@ -67,6 +105,9 @@ export class SocketLauncher implements Launcher {
     if (spec.port === undefined) return { ok: false, reason: 'mode socket needs a port' };
     const held = await this.socketFor(spec.name, spec.port);
     if (!held.ok) return held;
+    // What every instance gets as fd 3 is the declared port, checked at each hand-out (one syscall).
+    const bound = boundPort(held.handle);
+    if (bound !== spec.port) return { ok: false, reason: `the socket for port ${spec.port} is bound to ${bound < 0 ? getSystemErrorName(bound) : `port ${bound}`}` };
     return spawnInstance(this.context, spec, index, spec.port, {
       listenFd: held.handle.fd,
       env: { LISTEN_FDS: '1', LISTEN_FDNAMES: spec.name },

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readListeningSockets, socketInodesOf } from '../../../src/process/port-holders.js';
 import { freePort } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { startForeignListener } from './foreign-listener.js';
 import { createHarness, type Harness, nodeApp, processAlive } from './harness.js';
 import { getOnce, pidOf, socketApp, startLoad } from './shared-port.js';
 
@@ -13,6 +15,11 @@ afterEach(async () => {
 });
 
 const states = (app: string): (string | undefined)[] => h?.supervisor.app(app)?.instances.map((i) => i.state) ?? [];
+/** Ports this process (the supervisor's, which holds socket mode's sockets) listens on. */
+const ownListeningPorts = (): number[] => {
+  const own = new Set(socketInodesOf(process.pid));
+  return [...readListeningSockets()].filter(([, inodes]) => inodes.some((i) => own.has(i))).map(([port]) => port).sort((a, b) => a - b);
+};
 const live = (pids: readonly (number | undefined)[]): number[] => pids.filter((p): p is number => p !== undefined);
 
 describe('socket mode', () => {
@@ -30,6 +37,30 @@ describe('socket mode', () => {
     expect([...seen.keys()].sort()).toEqual([...instances].sort());
     for (const [pid, env] of seen) {
       expect(env).toMatchObject({ LISTEN_FDS: '1', LISTEN_PID: String(pid), LISTEN_FDNAMES: 'sock' });
+    }
+  });
+
+  it('listens on the declared port itself', async () => {
+    const { supervisor } = harness();
+    const port = await freePort();
+    const before = ownListeningPorts();
+    expect(await supervisor.create(socketApp('sock', port))).toEqual({ ok: true });
+    expect(ownListeningPorts()).toEqual([...before, port].sort((a, b) => a - b));
+  });
+
+  it('fails on a port another process holds, naming it, and listens on no other port', async () => {
+    const { supervisor } = harness();
+    const port = await freePort();
+    const foreign = await startForeignListener(port);
+    try {
+      const before = ownListeningPorts();
+      const result = await supervisor.create(socketApp('sock', port, [], { instances: 1 }));
+      expect(result).toEqual({ ok: false, reason: `instance 0: port ${port} is in use by pid ${foreign.pid} (${foreign.command})` });
+      expect(states('sock')).not.toContain('online');
+      expect(live(h?.pids('sock') ?? [])).toEqual([]);
+      expect(ownListeningPorts()).toEqual(before);
+    } finally {
+      foreign.stop();
     }
   });
 
