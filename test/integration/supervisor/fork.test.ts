@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { commandOf } from '../../../src/process/port-holders.js';
 import { freePort, freePortRange, httpGet } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { startForeignListener } from './foreign-listener.js';
@@ -176,21 +178,21 @@ describe('a port another process holds', () => {
     }
   });
 
-  // The holder appears after the spawn (a race, or an app that never binds): its answers do not count.
+  // The holder appears after the spawn (a race, or an app that never binds): its answers do not
+  // count. It lives in this test process, so it listens at once, well within the ready timeout.
   it.each(['tcp', 'http'] as const)('does not count a %s answer from outside the instance process group', async (type) => {
     const port = await freePort();
-    const creating = h.supervisor.create(nodeApp('mute', 'forever.js', [], { port, ready: { type, path: '/', timeoutMs: 3000 } }));
+    const creating = h.supervisor.create(nodeApp('mute', 'forever.js', [], { port, ready: { type, path: '/', timeoutMs: 2000 } }));
     await waitFor(() => instance('mute', 0)?.pid, { what: 'the instance spawned' });
-    const foreign = await startForeignListener(port);
+    const foreign = createHttpServer((_req, res) => res.end('not the instance'));
+    await new Promise<void>((resolve) => foreign.listen(port, '127.0.0.1', resolve));
     try {
       const probe = type === 'http' ? `http GET 127.0.0.1:${port}/` : `tcp 127.0.0.1:${port}`;
-      expect(await creating).toEqual({
-        ok: false,
-        reason: `instance 0: not ready within 3000ms (${probe}): port ${port} is in use by pid ${foreign.pid} (${foreign.command})`,
-      });
+      const holder = `port ${port} is in use by pid ${process.pid} (${commandOf(process.pid)})`;
+      expect(await creating).toEqual({ ok: false, reason: `instance 0: not ready within 2000ms (${probe}): ${holder}` });
       await waitFor(() => instance('mute', 0)?.state === 'errored', { what: 'errored' });
     } finally {
-      foreign.stop();
+      foreign.close();
     }
   });
 
