@@ -13,13 +13,20 @@ export const executePlan = async (
 ): Promise<ActionResult[]> => {
   const deletes = plan.actions.filter((a) => a.type === 'delete');
   const others = plan.actions.filter((a) => a.type !== 'delete');
-  const run = (a: Action) => runAction(a, supervisor, onEvent);
-  // Reported like any finished action, so a watcher of the events learns why it never started.
-  const skip = (a: Action, failed: string): ActionResult => {
-    const result: ActionResult = { app: a.app, type: a.type, ok: false, reason: `${NOT_STARTED}dependency ${failed} failed` };
+  // Refused before acting (SPEC §9): reported with the plan's own words, nothing of it runs.
+  const refused = new Map(plan.refusals.map((r) => [r.app, r.message] as const));
+  const fail = (a: Action, reason: string): ActionResult => {
+    const result: ActionResult = { app: a.app, type: a.type, ok: false, reason };
     onEvent({ type: 'action-done', result });
     return result;
   };
+  const run = (a: Action): Promise<ActionResult> => {
+    const reason = refused.get(a.app);
+    return reason === undefined ? runAction(a, supervisor, onEvent) : Promise.resolve(fail(a, reason));
+  };
+  // Reported like any finished action, so a watcher of the events learns why it never started;
+  // an action refused on its own account says so rather than blame its dependency.
+  const skip = (a: Action, failed: string): ActionResult => fail(a, refused.get(a.app) ?? `${NOT_STARTED}dependency ${failed} failed`);
 
   // A deleted app waits for the deletion of every deleted app that depends on it.
   const dependentsOf = (a: Action): string[] =>

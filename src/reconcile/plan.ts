@@ -1,9 +1,11 @@
 // The plan: a pure function of (desired, actual), no I/O, no clock, no randomness (SPEC §6).
 // `diff` renders it, `apply` executes it; applying it and planning again yields no actions.
 import type { AppSpec, DesiredState } from '../config/desired.js';
+import { replacementOf } from '../config/modes.js';
 import { diffSpecs, fieldEffect } from './fields.js';
 import { dependencyOrder, reverseDependencyOrder } from './order.js';
-import type { Action, ActualState, AppView, DriftReason, FieldChange, Plan } from './types.js';
+import { planRefusals } from './preflight.js';
+import { type Action, type ActualState, type AppView, type DriftReason, type FieldChange, type HostFacts, NO_FACTS, type Plan } from './types.js';
 
 /**
  * The actions that make the project's apps in `actual` match `desired`, at most one per app.
@@ -25,7 +27,7 @@ import type { Action, ActualState, AppView, DriftReason, FieldChange, Plan } fro
  * so ports and names are free before anything starts; then every other action with dependencies
  * before their dependents (by the file's depends_on). Ties are broken by app name.
  */
-export const planActions = (desired: DesiredState, actual: ActualState): Plan => {
+export const planActions = (desired: DesiredState, actual: ActualState, facts: HostFacts = NO_FACTS): Plan => {
   const running = new Map(
     actual.apps.filter((v) => v.spec.project === desired.project).map((v) => [v.spec.name, v] as const),
   );
@@ -35,7 +37,7 @@ export const planActions = (desired: DesiredState, actual: ActualState): Plan =>
   const deleteOrder = reverseDependencyOrder(new Map(removed.map((v) => [v.spec.name, v.spec.dependsOn])));
   const deletes: Action[] = deleteOrder.map((name) => {
     const view = running.get(name)!;
-    return { type: 'delete', app: name, instances: view.instances.length };
+    return { type: 'delete', app: name, instances: view.instances.length, running: servingCount(view) };
   });
 
   const applyOrder = dependencyOrder(new Map(desired.apps.map((s) => [s.name, s.dependsOn])));
@@ -44,7 +46,8 @@ export const planActions = (desired: DesiredState, actual: ActualState): Plan =>
     return action === undefined ? [] : [action];
   });
 
-  return { project: desired.project, actions: [...deletes, ...others] };
+  const actions = [...deletes, ...others];
+  return { project: desired.project, actions, refusals: planRefusals(desired, actual, actions, facts) };
 };
 
 /** The one action (or none) that brings one app from its view to its spec. */
@@ -56,7 +59,7 @@ export const planApp = (spec: AppSpec, view: AppView | undefined): Action | unde
   const needsReplace = changes.some((c) => fieldEffect(c.field) === 'replace');
   const needsScale = changes.some((c) => fieldEffect(c.field) === 'scale');
 
-  if (needsReplace || (drift !== undefined && needsScale)) return replace(view.spec, spec, changes);
+  if (needsReplace || (drift !== undefined && needsScale)) return replace(view, spec, changes);
   if (drift !== undefined) return { type: 'start', app: spec.name, spec, reason: drift, ...withChanges(changes) };
   if (needsScale) {
     return { type: 'scale', app: spec.name, spec, from: view.spec.instances, to: spec.instances, changes };
@@ -74,14 +77,18 @@ export const driftOf = (view: AppView): DriftReason | undefined => {
   return undefined;
 };
 
-/** Cluster and socket apps hand one listening port to all their instances. */
-export const sharesPort = (spec: AppSpec): boolean => spec.port !== undefined && spec.mode !== 'fork';
+/** Instances that serve now: online, or kept serving by a rolled-back reload. */
+export const servingCount = (view: AppView): number =>
+  view.stopped ? 0 : view.instances.filter((i) => i.state === 'online' || i.state === 'rollback').length;
 
-const replace = (before: AppSpec, spec: AppSpec, changes: readonly FieldChange[]): Action => {
-  // Old and new instances can serve side by side only behind the very same shared socket.
-  const rolling = sharesPort(before) && sharesPort(spec) && before.mode === spec.mode && before.port === spec.port;
-  return { type: rolling ? 'reload' : 'restart', app: spec.name, spec, changes, instances: spec.instances };
-};
+const replace = (view: AppView, spec: AppSpec, changes: readonly FieldChange[]): Action => ({
+  type: replacementOf(view.spec, spec),
+  app: spec.name,
+  spec,
+  changes,
+  instances: spec.instances,
+  running: servingCount(view),
+});
 
 const withChanges = (changes: readonly FieldChange[]): { changes?: readonly FieldChange[] } =>
   changes.length > 0 ? { changes } : {};

@@ -107,7 +107,7 @@ const renderAction = (a: Action, width: number, color: boolean): string[] => {
  * are never shown. Colour (ANSI) only when asked. No trailing newline.
  */
 export const renderPlan = (plan: Plan, options: { readonly color: boolean }): string => {
-  if (plan.actions.length === 0) return `No changes. Project "${plan.project}" matches the file.`;
+  if (plan.actions.length === 0 && plan.refusals.length === 0) return `No changes. Project "${plan.project}" matches the file.`;
   const width = Math.max(NAME_WIDTH, ...plan.actions.map((a) => a.app.length)) + 1;
   const s = summarizePlan(plan);
   return [
@@ -116,7 +116,20 @@ export const renderPlan = (plan: Plan, options: { readonly color: boolean }): st
     ...plan.actions.flatMap((a) => renderAction(a, width, options.color)),
     '',
     `Plan: ${s.create} to create, ${s.change} to change, ${s.delete} to delete.`,
+    ...renderRefusals(plan, options.color),
   ].join('\n');
+};
+
+/** What apply would refuse, with the very words apply would use. */
+const renderRefusals = (plan: Plan, color: boolean): string[] => {
+  if (plan.refusals.length === 0) return [];
+  const mark = color ? `\x1b[31m!${RESET}` : '!';
+  const whole = plan.refusals.some((r) => r.kind === 'name-taken');
+  return [
+    '',
+    whole ? 'apply would refuse this file and change nothing:' : 'apply would refuse these actions (and skip what depends on them):',
+    ...plan.refusals.map((r) => `${mark} ${r.app}: ${r.message}`),
+  ];
 };
 
 /** One changed field in JSON: `undefined` becomes `null`; a secret's value becomes `"(hidden)"`. */
@@ -163,13 +176,17 @@ export type ActionJson =
  * }
  * ```
  *
- * - `interrupts`: whether the action interrupts service (a fork restart, a delete, a fork scale
- *   down with its own ports).
+ * - `interrupts`: whether, at any moment while the action runs, the app has no ready instance on
+ *   its port or a new connection could be refused (SPEC §9; `interrupts` in config/modes.ts):
+ *   a restart, a delete, a scale to 0, a fork scale down with its own ports, a reload whose
+ *   `max_unavailable` can take every instance at once.
  * - `reason` of a start: `stopped` | `errored` | `rollback` | `missing-instances`.
  * - `changes[].field`: the file's dotted names (`run`, `cwd`, `env.NAME`, `restart.backoff.initial`,
  *   `depends_on`, `max_memory`, ...), sorted. Values are JSON: durations in ms, sizes in bytes,
  *   `run` an argv array, a missing value `null`. Env values are never included: `"(hidden)"` when
  *   the key is set on that side, `null` when it is not (so added / removed / changed still show).
+ * - `refusals`: `[{ "app", "kind", "message" }]`, what apply would refuse for a reason known before
+ *   acting, sorted by app; `message` is the very text apply reports.
  * - No spec is included (it holds the caller's environment).
  */
 export interface PlanJson {
@@ -177,6 +194,15 @@ export interface PlanJson {
   readonly changes: boolean;
   readonly summary: PlanSummary;
   readonly actions: readonly ActionJson[];
+  /** What apply would refuse before acting (SPEC §9); `diff` exits 2 when this is not empty. */
+  readonly refusals: readonly RefusalJson[];
+}
+
+/** `kind`: `name-taken` (the whole apply is refused) | `port-in-use` | `missing-path` (that action fails). */
+export interface RefusalJson {
+  readonly app: string;
+  readonly kind: string;
+  readonly message: string;
 }
 
 const jsonValue = (v: unknown, secret: boolean): unknown => {
@@ -215,4 +241,5 @@ export const planToJson = (plan: Plan): PlanJson => ({
   changes: plan.actions.length > 0,
   summary: summarizePlan(plan),
   actions: plan.actions.map(actionJson),
+  refusals: plan.refusals.map((r) => ({ app: r.app, kind: r.kind, message: r.message })),
 });

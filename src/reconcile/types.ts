@@ -1,6 +1,7 @@
 // The reconciler's vocabulary: the actual state the daemon reports, and the plan — a value
 // computed by a pure function of (desired, actual), rendered by `diff`, executed by `apply`.
 import type { AppSpec } from '../config/desired.js';
+import { type Operation, interrupts } from '../config/modes.js';
 
 export type InstanceStateName = 'starting' | 'online' | 'stopping' | 'stopped' | 'backoff' | 'errored' | 'rollback';
 
@@ -52,7 +53,13 @@ export type DriftReason = 'stopped' | 'errored' | 'rollback' | 'missing-instance
 
 export type Action =
   | { readonly type: 'create'; readonly app: string; readonly spec: AppSpec }
-  | { readonly type: 'delete'; readonly app: string; readonly instances: number }
+  | {
+      readonly type: 'delete';
+      readonly app: string;
+      readonly instances: number;
+      /** Instances serving now (online or kept by a rollback): what the delete takes away. */
+      readonly running: number;
+    }
   | {
       readonly type: 'scale';
       readonly app: string;
@@ -69,14 +76,18 @@ export type Action =
       readonly spec: AppSpec;
       readonly changes: readonly FieldChange[];
       readonly instances: number;
+      /** Instances serving before the restart. */
+      readonly running: number;
     }
   | {
-      /** New processes started before old ones stop, behind a shared port: no interruption. */
+      /** New processes started before old ones stop, behind a shared port (see modes.ts for when it still interrupts). */
       readonly type: 'reload';
       readonly app: string;
       readonly spec: AppSpec;
       readonly changes: readonly FieldChange[];
       readonly instances: number;
+      /** Instances serving before the reload. */
+      readonly running: number;
     }
   | {
       /** Settings the running processes do not see (restart, shutdown, ready, reload, watch...). */
@@ -97,12 +108,65 @@ export type Action =
 
 export type ActionType = Action['type'];
 
+/**
+ * Why apply would refuse an action, known before acting (SPEC §9): `diff` shows it and exits 2,
+ * apply gives the same message. `name-taken` refuses the whole apply (nothing changes);
+ * the others fail their action only (and skip its dependents).
+ */
+export interface Refusal {
+  readonly app: string;
+  readonly kind: 'name-taken' | 'port-in-use' | 'missing-path';
+  readonly message: string;
+}
+
+/** A process listening on a TCP port, as the pre-flight saw it (src/process/port-holders.ts). */
+export interface PortHolder {
+  readonly port: number;
+  /** Processes holding the listening socket; empty when none is visible (another user's). */
+  readonly pids: readonly number[];
+  readonly pgids: readonly number[];
+  readonly command: string | undefined;
+}
+
+/** What the pre-flight read from the host before planning; the plan itself does no I/O. */
+export interface HostFacts {
+  /** Holders of the ports the desired apps need (ports nobody listens on are absent). */
+  readonly listeners: ReadonlyMap<number, PortHolder>;
+  /** Process group of each supervised instance's pid (fork: its own; cluster: its primary's). */
+  readonly groups: ReadonlyMap<number, number>;
+  /** The daemon's pid: it holds socket-mode apps' listening sockets itself. */
+  readonly daemonPid: number | undefined;
+  /** Paths an app needs that do not exist, by app: `script not found: …`, `cwd … is not a directory`. */
+  readonly missing: ReadonlyMap<string, string>;
+}
+
+export const NO_FACTS: HostFacts = { listeners: new Map(), groups: new Map(), daemonPid: undefined, missing: new Map() };
+
 export interface Plan {
   readonly project: string;
   /** In execution order: creates and starts follow depends_on; deletes come in reverse order. */
   readonly actions: readonly Action[];
+  /** Sorted by app name; empty when apply would refuse nothing known before acting. */
+  readonly refusals: readonly Refusal[];
 }
 
-/** Whether an action interrupts service (SPEC §6: every rendered action says so). */
+/** The action in the terms of the mode traits. */
+export const operationOf = (a: Action): Operation => {
+  switch (a.type) {
+    case 'create':
+    case 'update':
+    case 'start':
+      return { kind: a.type };
+    case 'delete':
+    case 'restart':
+      return { kind: a.type, running: a.running };
+    case 'scale':
+      return { kind: 'scale', from: a.from, to: a.to };
+    case 'reload':
+      return { kind: 'reload', from: a.running, to: a.instances };
+  }
+};
+
+/** Whether an action interrupts service (SPEC §9; the one answer is `interrupts` in config/modes.ts). */
 export const interruptsService = (a: Action): boolean =>
-  a.type === 'restart' || a.type === 'delete' || (a.type === 'scale' && a.to < a.from && a.spec.port !== undefined && a.spec.mode === 'fork');
+  a.type === 'delete' ? a.running > 0 : interrupts(a.spec, operationOf(a));

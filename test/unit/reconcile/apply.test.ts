@@ -45,13 +45,13 @@ const scriptedSupervisor = (existing: readonly AppView[] = []) => {
 
 const app = (name: string, dependsOn: readonly string[] = []): AppSpec => spec({ name, dependsOn });
 const create = (s: AppSpec): Action => ({ type: 'create', app: s.name, spec: s });
-const remove = (name: string): Action => ({ type: 'delete', app: name, instances: 1 });
+const remove = (name: string): Action => ({ type: 'delete', app: name, instances: 1, running: 1 });
 
 describe('executePlan', () => {
   it('starts independent apps together and a dependent only once its dependency is done', async () => {
     const [db, cache, api] = [app('db'), app('cache'), app('api', ['db', 'cache'])];
     const { supervisor, calls, finish, settle } = scriptedSupervisor();
-    const done = executePlan({ project: PROJECT, actions: [create(api), create(cache), create(db)] }, supervisor);
+    const done = executePlan({ project: PROJECT, refusals: [], actions: [create(api), create(cache), create(db)] }, supervisor);
     await settle();
     // Started together: their order among themselves is not part of the contract.
     expect([...calls].sort()).toEqual(['create cache', 'create db']);
@@ -67,7 +67,7 @@ describe('executePlan', () => {
     const [db, api] = [app('db'), app('api', ['db'])];
     const { supervisor, calls, finish, settle } = scriptedSupervisor([view(db), view(api)]);
     const web = app('web');
-    const done = executePlan({ project: PROJECT, actions: [remove('db'), create(web), remove('api')] }, supervisor);
+    const done = executePlan({ project: PROJECT, refusals: [], actions: [remove('db'), create(web), remove('api')] }, supervisor);
     await settle();
     expect(calls).toEqual(['remove api']);
     await finish('api');
@@ -82,7 +82,7 @@ describe('executePlan', () => {
     const [db, api, web] = [app('db'), app('api', ['db']), app('web', ['api'])];
     const { supervisor, calls, finish, settle } = scriptedSupervisor();
     const events: ProgressEvent[] = [];
-    const done = executePlan({ project: PROJECT, actions: [create(db), create(api), create(web)] }, supervisor, (e) => events.push(e));
+    const done = executePlan({ project: PROJECT, refusals: [], actions: [create(db), create(api), create(web)] }, supervisor, (e) => events.push(e));
     await settle();
     await finish('db', { ok: false, reason: 'instance 0: exited with code 1 before ready' });
     const results = await done;
@@ -100,7 +100,7 @@ describe('executePlan', () => {
   it('turns an operation that throws into a failed result instead of rejecting', async () => {
     const { supervisor } = scriptedSupervisor();
     const throwing: SupervisorApi = { ...supervisor, create: () => Promise.reject(new Error('boom')) };
-    expect(await executePlan({ project: PROJECT, actions: [create(app('db'))] }, throwing)).toEqual([
+    expect(await executePlan({ project: PROJECT, refusals: [], actions: [create(app('db'))] }, throwing)).toEqual([
       { app: 'db', type: 'create', ok: false, reason: 'internal error: boom' },
     ]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../../src/config/desired.js';
-import { planActions } from '../../../src/reconcile/plan.js';
+import { planActions, servingCount } from '../../../src/reconcile/plan.js';
 import type { Action, AppView, FieldChange } from '../../../src/reconcile/types.js';
 import { actual, desired, spec, view } from './builders.js';
 
@@ -18,19 +18,21 @@ interface Case {
   readonly expected: readonly Action[];
 }
 
-const restartOf = (s: AppSpec, changes: FieldChange[]): Action => ({
+const restartOf = (s: AppSpec, changes: FieldChange[], running = s.instances): Action => ({
   type: 'restart',
   app: s.name,
   spec: s,
   changes,
   instances: s.instances,
+  running,
 });
-const reloadOf = (s: AppSpec, changes: FieldChange[]): Action => ({
+const reloadOf = (s: AppSpec, changes: FieldChange[], running = s.instances): Action => ({
   type: 'reload',
   app: s.name,
   spec: s,
   changes,
   instances: s.instances,
+  running,
 });
 
 const cases: readonly Case[] = [
@@ -53,7 +55,7 @@ const cases: readonly Case[] = [
     name: 'running, not in the file: delete with its instance count',
     want: [],
     have: [view(web)],
-    expected: [{ type: 'delete', app: 'web', instances: 2 }],
+    expected: [{ type: 'delete', app: 'web', instances: 2, running: 2 }],
   },
   {
     name: 'run changed (fork): restart',
@@ -138,10 +140,14 @@ const cases: readonly Case[] = [
     want: [spec({ ...web, command: ['node', 'v2.js'], instances: 4 })],
     have: [view(web)],
     expected: [
-      reloadOf(spec({ ...web, command: ['node', 'v2.js'], instances: 4 }), [
-        { field: 'instances', before: 2, after: 4 },
-        { field: 'run', before: ['node', 'app.js'], after: ['node', 'v2.js'] },
-      ]),
+      reloadOf(
+        spec({ ...web, command: ['node', 'v2.js'], instances: 4 }),
+        [
+          { field: 'instances', before: 2, after: 4 },
+          { field: 'run', before: ['node', 'app.js'], after: ['node', 'v2.js'] },
+        ],
+        2,
+      ),
     ],
   },
   {
@@ -286,13 +292,13 @@ describe('planActions: drift', () => {
   it.each(drifts)('file changed run (%s): the reload subsumes the drift', (_reason, drifted) => {
     const next = spec({ ...web, command: ['node', 'v2.js'] });
     expect(plan([next], [drifted])).toEqual([
-      reloadOf(next, [{ field: 'run', before: ['node', 'app.js'], after: ['node', 'v2.js'] }]),
+      reloadOf(next, [{ field: 'run', before: ['node', 'app.js'], after: ['node', 'v2.js'] }], servingCount(drifted)),
     ]);
   });
 
   it.each(drifts)('file changed instances (%s): replaced, since a scale would not start it', (_reason, drifted) => {
     const next = spec({ ...web, instances: 3 });
-    expect(plan([next], [drifted])).toEqual([reloadOf(next, [{ field: 'instances', before: 2, after: 3 }])]);
+    expect(plan([next], [drifted])).toEqual([reloadOf(next, [{ field: 'instances', before: 2, after: 3 }], servingCount(drifted))]);
   });
 
   it.each(drifts)('file changed a setting (%s): the start carries it', (reason, drifted) => {
@@ -305,7 +311,7 @@ describe('planActions: drift', () => {
   it('a fork app drifted and resized: restart', () => {
     const next = spec({ ...api, instances: 2 });
     expect(plan([next], [view(api, { stopped: true, states: [] })])).toEqual([
-      restartOf(next, [{ field: 'instances', before: 1, after: 2 }]),
+      restartOf(next, [{ field: 'instances', before: 1, after: 2 }], 0),
     ]);
   });
 });

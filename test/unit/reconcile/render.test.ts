@@ -15,14 +15,16 @@ const mail = spec({ name: 'mail' });
 
 const full: Plan = {
   project: 'shop',
+  refusals: [],
   actions: [
-    { type: 'delete', app: 'old', instances: 1 },
+    { type: 'delete', app: 'old', instances: 1, running: 1 },
     { type: 'create', app: 'api', spec: api },
     {
       type: 'reload',
       app: 'web',
       spec: web,
       instances: 2,
+      running: 2,
       changes: [
         { field: 'env.API_KEY', before: 'sk-test-000', after: 'sk-live-123', secret: true },
         { field: 'env.DB_PASSWORD', before: undefined, after: 'hunter2', secret: true },
@@ -35,6 +37,7 @@ const full: Plan = {
       app: 'worker',
       spec: worker,
       instances: 2,
+      running: 2,
       changes: [{ field: 'cwd', before: '/srv/a', after: '/srv/my app' }],
     },
     { type: 'scale', app: 'cache', spec: cache, from: 2, to: 4, changes: [{ field: 'instances', before: 2, after: 4 }] },
@@ -84,7 +87,7 @@ describe('renderPlan', () => {
 
 describe('renderPlan: each line', () => {
   const line = (plan: Plan) => renderPlan(plan, { color: false }).split('\n')[2];
-  const one = (action: Plan['actions'][number]): Plan => ({ project: 'shop', actions: [action] });
+  const one = (action: Plan['actions'][number]): Plan => ({ project: 'shop', refusals: [], actions: [action] });
 
   it.each([
     ['create, cluster', one({ type: 'create', app: 'c', spec: spec({ name: 'c', mode: 'cluster', port: 3000, instances: 2 }) }),
@@ -93,7 +96,7 @@ describe('renderPlan: each line', () => {
       '+ f              create, 1 instance (fork, port 8080), no interruption'],
     ['create, no port', one({ type: 'create', app: 'w', spec: spec({ name: 'w', instances: 0 }) }),
       '+ w              create, 0 instances (fork), no interruption'],
-    ['delete, plural', one({ type: 'delete', app: 'd', instances: 3 }),
+    ['delete, plural', one({ type: 'delete', app: 'd', instances: 3, running: 3 }),
       '- d              delete, stops 3 instances — interrupts service'],
     ['scale down, fork with ports', one({ type: 'scale', app: 's', spec: spec({ name: 's', port: 8080, instances: 1 }), from: 4, to: 1 }),
       '~ s              scale 4 → 1, stops instances 1-3 (ports 8081-8083) — interrupts service'],
@@ -109,7 +112,7 @@ describe('renderPlan: each line', () => {
       '~ r              start 1 instance (rolled back), no interruption'],
     ['start, missing', one({ type: 'start', app: 'm', spec: spec({ name: 'm' }), reason: 'missing-instances' }),
       '~ m              start 1 instance (instances missing), no interruption'],
-    ['a long name widens the column', one({ type: 'delete', app: 'a-very-long-app-name', instances: 1 }),
+    ['a long name widens the column', one({ type: 'delete', app: 'a-very-long-app-name', instances: 1, running: 1 }),
       '- a-very-long-app-name delete, stops 1 instance — interrupts service'],
   ] as const)('%s', (_name, plan, expected) => {
     expect(line(plan)).toBe(expected);
@@ -139,8 +142,8 @@ describe('renderPlan: each line', () => {
   });
 
   it('an empty plan says so', () => {
-    expect(renderPlan({ project: 'shop', actions: [] }, { color: false })).toBe('No changes. Project "shop" matches the file.');
-    expect(renderPlan({ project: 'shop', actions: [] }, { color: true })).toBe('No changes. Project "shop" matches the file.');
+    expect(renderPlan({ project: 'shop', refusals: [], actions: [] }, { color: false })).toBe('No changes. Project "shop" matches the file.');
+    expect(renderPlan({ project: 'shop', refusals: [], actions: [] }, { color: true })).toBe('No changes. Project "shop" matches the file.');
   });
 });
 
@@ -176,6 +179,7 @@ describe('planToJson', () => {
       project: 'shop',
       changes: true,
       summary: { create: 1, change: 5, delete: 1 },
+      refusals: [],
       actions: [
         { type: 'delete', app: 'old', interrupts: true, instances: 1, changes: [] },
         { type: 'create', app: 'api', interrupts: false, instances: 4, mode: 'fork', port: 8080, changes: [] },
@@ -221,16 +225,17 @@ describe('planToJson', () => {
   });
 
   it('an empty plan', () => {
-    expect(planToJson({ project: 'shop', actions: [] })).toEqual({
+    expect(planToJson({ project: 'shop', refusals: [], actions: [] })).toEqual({
       project: 'shop',
       changes: false,
       summary: { create: 0, change: 0, delete: 0 },
       actions: [],
+      refusals: [],
     });
   });
 
   it('a create without a port has port null', () => {
-    const json = planToJson({ project: 'p', actions: [{ type: 'create', app: 'w', spec: spec({ name: 'w' }) }] });
+    const json = planToJson({ project: 'p', refusals: [], actions: [{ type: 'create', app: 'w', spec: spec({ name: 'w' }) }] });
     expect(json.actions[0]).toEqual({ type: 'create', app: 'w', interrupts: false, instances: 1, mode: 'fork', port: null, changes: [] });
   });
 });
@@ -238,7 +243,7 @@ describe('planToJson', () => {
 describe('summarizePlan', () => {
   it('counts every non-create, non-delete action as a change', () => {
     expect(summarizePlan(full)).toEqual({ create: 1, change: 5, delete: 1 });
-    expect(summarizePlan({ project: 'p', actions: [] })).toEqual({ create: 0, change: 0, delete: 0 });
+    expect(summarizePlan({ project: 'p', refusals: [], actions: [] })).toEqual({ create: 0, change: 0, delete: 0 });
   });
 });
 

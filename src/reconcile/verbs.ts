@@ -1,0 +1,35 @@
+// What an imperative verb (`orch restart web`) does to service, in the plan's own terms, so the
+// CLI can say it before acting (SPEC §9) with the same answer a plan would give.
+import { type Operation, interrupts, sharesPort } from '../config/modes.js';
+import { servingCount } from './plan.js';
+import type { AppView } from './types.js';
+
+export type AppVerb = 'stop' | 'start' | 'restart' | 'reload' | 'delete';
+
+/** The operation the daemon carries out for the verb: a reload without a shared port is a restart. */
+export const verbOperation = (verb: AppVerb, view: AppView): Operation => {
+  const running = servingCount(view);
+  switch (verb) {
+    case 'start':
+      return { kind: 'start' };
+    case 'stop':
+    case 'delete':
+    case 'restart':
+      return { kind: verb, running };
+    case 'reload':
+      return sharesPort(view.spec) ? { kind: 'reload', from: running, to: view.spec.instances } : { kind: 'restart', running };
+  }
+};
+
+export interface VerbEffect {
+  readonly interrupts: boolean;
+  /** The verb that would do the same without interrupting, where one exists. */
+  readonly instead: AppVerb | undefined;
+}
+
+export const verbEffect = (verb: AppVerb, view: AppView): VerbEffect => {
+  const op = verbOperation(verb, view);
+  const interrupting = interrupts(view.spec, op);
+  const reloadWouldNot = sharesPort(view.spec) && !interrupts(view.spec, verbOperation('reload', view));
+  return { interrupts: interrupting, instead: interrupting && verb === 'restart' && reloadWouldNot ? 'reload' : undefined };
+};
