@@ -7,8 +7,14 @@ export type ErrorCode =
   | 'ORCH_APPLY_FAILED' // something did not converge (exit 3)
   | 'ORCH_RELOAD_FAILED' // a rolling reload was rolled back (exit 3)
   | 'ORCH_UNKNOWN_APP' // a command named an app the daemon does not know (exit 2)
+  | 'ORCH_UNKNOWN_PROJECT' // --project named a project with no generation that the daemon does not know (exit 2)
+  | 'ORCH_UNKNOWN_GENERATION' // no such generation, or it belongs to another project than --project (exit 2)
+  | 'ORCH_PLAN_REFUSED' // diff: apply would refuse part of the plan for a reason known before acting (exit 2)
   | 'ORCH_DAEMON_UNAVAILABLE' // cannot start or reach the daemon (exit 2)
   | 'ORCH_PROTOCOL_MISMATCH' // CLI and daemon speak different protocol versions (exit 2)
+  | 'ORCH_BAD_REQUEST' // a control-socket request that is not JSON, not a request, or has malformed params (exit 2)
+  | 'ORCH_UNKNOWN_METHOD' // a control-socket request named no method of the protocol table (exit 2)
+  | 'ORCH_REQUEST_TOO_LARGE' // a control-socket request line over MAX_REQUEST_BYTES; the daemon closes the connection (exit 2)
   | 'ORCH_HOME_UNUSABLE'; // ORCH_HOME cannot be created or written (exit 2)
 
 export class OrchError extends Error {

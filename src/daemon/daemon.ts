@@ -4,17 +4,20 @@ import pidusage from 'pidusage';
 import type { Logger } from 'pino';
 import type { DesiredState } from '../config/desired.js';
 import { OrchError } from '../errors.js';
+import { sharesPort } from '../config/modes.js';
 import { executePlan, toActionResult } from '../reconcile/apply.js';
-import { planActions, sharesPort } from '../reconcile/plan.js';
+import { gatherHostFacts } from '../reconcile/facts.js';
+import { planActions } from '../reconcile/plan.js';
+import { nameTakenMessage } from '../reconcile/preflight.js';
 import { summarizePlan } from '../reconcile/render.js';
 import type { ActualState } from '../reconcile/types.js';
 import type { SupervisorApi } from '../supervisor/types.js';
-import { listGenerations, readGeneration, recordGeneration } from './history.js';
+import { listGenerations, projectsWithGenerations, readGeneration, recordGeneration, rollbackTarget, unknownProjectError } from './history.js';
 import type { ApplyReport, DaemonInfo, FileSource, Method, Params, ProcessStats, ProgressEvent, Result } from './protocol.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { SerialQueue } from './serial-queue.js';
 import type { PersistedState } from './state-store.js';
-import { writeState } from './state-store.js';
+import { withoutProject, writeState } from './state-store.js';
 
 export type Handler<M extends Method> = (params: Params<M>, emit: (e: ProgressEvent) => void) => Promise<Result<M>>;
 export type Handlers = { [M in Method]: Handler<M> };
@@ -53,16 +56,12 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
     emit: (e: ProgressEvent) => void,
     origin: { source?: FileSource | undefined; rollbackOf?: number | undefined } = {},
   ): Promise<ApplyReport> => {
-    // App names are the daemon's keys: one project cannot take over another's app.
-    const taken = desired.apps
-      .map((a) => [a.name, supervisor.app(a.name)?.spec.project] as const)
-      .filter(([, owner]) => owner !== undefined && owner !== desired.project);
-    if (taken.length > 0) {
-      const list = taken.map(([name, owner]) => `'${name}' (project '${owner}')`).join(', ');
-      throw new OrchError('ORCH_CONFIG_INVALID', `${desired.file}: app names already used by another project in this ORCH_HOME: ${list}; nothing was changed.`);
-    }
+    // The pre-flight: every refusal known before acting is in the plan, as `diff` shows it.
+    const now = actual();
+    const plan = planActions(desired, now, gatherHostFacts(desired, now, process.pid));
+    const taken = nameTakenMessage(desired.file, plan.refusals);
+    if (taken !== undefined) throw new OrchError('ORCH_CONFIG_INVALID', taken);
     const names = new Set(desired.apps.map((a) => a.name));
-    const plan = planActions(desired, actual());
     // Every apply is a generation (an audit trail), even one that changes nothing.
     const generation = state.nextGeneration;
     await persist({
@@ -122,12 +121,27 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
       return { apps, stats, generations: { ...state.generations }, warnings: deps.warnings };
     },
     apply: (p, emit) => queue.run(() => apply(p.desired, emit, { source: p.source })),
-    history: async (p) => listGenerations(deps.home, p.project),
+    history: async (p) => {
+      const generations = listGenerations(deps.home, p.project);
+      if (p.project !== undefined && generations.length === 0) {
+        // Known: it has a generation, is persisted, or runs.
+        const known = [...projectsWithGenerations(deps.home), ...Object.keys(state.projects), ...supervisor.apps().map((a) => a.spec.project)];
+        const unknown = unknownProjectError(p.project, known);
+        if (unknown) throw unknown;
+      }
+      return generations;
+    },
     rollback: (p, emit) =>
       queue.run(async () => {
-        const record = readGeneration(deps.home, p.number);
-        if (!record) throw new OrchError('ORCH_UNKNOWN_APP', `no generation ${p.number} (see 'orch history')`);
-        return apply(record.desired, emit, { rollbackOf: p.number });
+        if (p.project !== undefined) {
+          const known = [...projectsWithGenerations(deps.home), ...Object.keys(state.projects), ...supervisor.apps().map((a) => a.spec.project)];
+          const unknown = unknownProjectError(p.project, known);
+          if (unknown) throw unknown;
+        }
+        // WARNING: generation numbers are global across projects; --project must be checked, not only defaulted.
+        const target = rollbackTarget(p.number, readGeneration(deps.home, p.number), p.project);
+        if (!target.ok) throw target.error;
+        return apply(target.record.desired, emit, { rollbackOf: p.number });
       }),
     stop: (p) =>
       queue.run(async () => {
@@ -163,10 +177,9 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
           .apps()
           .filter((a) => a.spec.project === p.project)
           .map((a) => a.spec.name);
-        const { [p.project]: _gone, ...projects } = state.projects;
-        const { [p.project]: _gen, ...generations } = state.generations;
-        await persist({ ...state, projects, generations, stopped: state.stopped.filter((n) => !names.includes(n)) });
-        const plan = { project: p.project, actions: names.map((app) => ({ type: 'delete' as const, app, instances: 0 })) };
+        const next = withoutProject(state, p.project, names);
+        if (next) await persist(next.state);
+        const plan = { project: p.project, actions: names.map((app) => ({ type: 'delete' as const, app, instances: 0, running: 0 })), refusals: [] };
         return executePlan(plan, supervisor);
       }),
     shutdown: () =>
@@ -183,7 +196,8 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
     queue.run(async () => {
       for (const desired of Object.values(state.projects)) {
         const kept = { ...desired, apps: desired.apps.filter((a) => !state.stopped.includes(a.name)) };
-        const plan = planActions(kept, actual());
+        const now = actual();
+        const plan = planActions(kept, now, gatherHostFacts(kept, now, process.pid));
         const results = await executePlan({ ...plan, actions: plan.actions.filter((a) => a.type !== 'delete') }, supervisor);
         logger.info({ project: desired.project, results }, 'resurrected');
       }

@@ -9,7 +9,7 @@ import { loadEcosystem } from '../../config/load.js';
 import { DaemonClient } from '../../daemon/client.js';
 import { homePaths } from '../../daemon/paths.js';
 import { OrchError } from '../../errors.js';
-import { sharesPort } from '../../reconcile/plan.js';
+import { sharesPort } from '../../config/modes.js';
 import { AppWatchers } from '../../watch/app-watchers.js';
 import { Coalescer } from '../../watch/coalescer.js';
 import { MIN_DEBOUNCE_MS, watchFile } from '../../watch/watchers.js';
