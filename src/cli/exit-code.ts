@@ -1,5 +1,6 @@
 import { exitCodeFor, isOrchError } from '../errors.js';
-import { eprintln } from './output.js';
+import type { OutputFormat } from './output.js';
+import { eprintln, printJson } from './output.js';
 
 /** Prints what went wrong (unless commander already has) and returns the exit code for it. */
 export const exitCodeOf = (e: unknown): number => {
@@ -18,4 +19,27 @@ export const exitCodeOf = (e: unknown): number => {
   }
   eprintln(`orch: internal error: ${(e as Error).stack ?? String(e)}`);
   return 2;
+};
+
+/** What a command run with `--output json` prints on stdout when it fails with an OrchError. */
+export interface JsonError {
+  readonly ok: false;
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+export const jsonErrorOf = (e: unknown): JsonError | undefined =>
+  isOrchError(e) ? { ok: false, error: { code: e.code, message: e.message } } : undefined;
+
+/**
+ * Runs a command; with `--output json`, an OrchError is also printed on stdout as a `JsonError`
+ * (a script reads the stable code there) before it goes on to the one exit-code path above.
+ */
+export const withJsonError = async (output: OutputFormat, run: () => Promise<void>): Promise<void> => {
+  try {
+    await run();
+  } catch (e) {
+    const json = output === 'json' ? jsonErrorOf(e) : undefined;
+    if (json !== undefined) printJson(json);
+    throw e;
+  }
 };

@@ -67,7 +67,7 @@ for (const [verb, description] of Object.entries(appVerbs)) {
 
 program
   .command('down')
-  .description("stop and forget every app of the file's project")
+  .description("stop and forget every app of the file's project (with no daemon running: remove it from the persisted state)")
   .argument('[file]', 'ecosystem file', 'ecosystem.yaml')
   .addOption(outputOption())
   .action(async (file: string, opts: { output: 'human' | 'json' }) => (await import('./commands/down.js')).down(file, opts));
@@ -86,7 +86,7 @@ program
 program
   .command('history')
   .description('list recorded generations: every apply, with its file hash and git commit')
-  .option('-p, --project <name>', 'only this project')
+  .option('-p, --project <name>', 'only this project (exit 2 if orch knows no such project)')
   .addOption(outputOption())
   .action(async (opts: { output: 'human' | 'json'; project?: string }) => (await import('./commands/history.js')).history(opts));
 
@@ -94,7 +94,7 @@ program
   .command('rollback')
   .description("re-apply a recorded generation (default: the project's previous one), showing its plan first")
   .argument('[generation]', 'generation number (see orch history)', (v) => parseCount(v))
-  .option('-p, --project <name>', 'the project to roll back (needed when several run)')
+  .option('-p, --project <name>', 'the project to roll back (needed when several run); the generation must be one of its own')
   .addOption(outputOption())
   .action(async (generation: number | undefined, opts: { output: 'human' | 'json'; project?: string }) =>
     (await import('./commands/history.js')).rollback(generation, opts),

@@ -4,6 +4,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { DesiredState } from '../config/desired.js';
+import { OrchError } from '../errors.js';
 
 export interface GenerationInfo {
   readonly number: number;
@@ -50,6 +51,35 @@ export const readGeneration = (home: string, number: number): GenerationRecord |
   } catch {
     return undefined;
   }
+};
+
+/** Every project that has a recorded generation. */
+export const projectsWithGenerations = (home: string): Set<string> => new Set(readRecords(home).map((r) => r.info.project));
+
+/**
+ * The error for a `--project` orch has never heard of, naming the ones it has (`known`: projects
+ * with a generation, persisted or running); undefined when `project` is known.
+ */
+export const unknownProjectError = (project: string, known: Iterable<string>): OrchError | undefined => {
+  const names = [...new Set(known)].sort();
+  if (names.includes(project)) return undefined;
+  return new OrchError('ORCH_UNKNOWN_PROJECT', `no project named '${project}' (known: ${names.join(', ') || 'none'})`);
+};
+
+/** Checks `orch rollback N [-p P]`: generation N must exist and, with `project`, belong to it. */
+export const rollbackTarget = (
+  number: number,
+  record: GenerationRecord | undefined,
+  project: string | undefined,
+): { readonly ok: true; readonly record: GenerationRecord } | { readonly ok: false; readonly error: OrchError } => {
+  if (record === undefined) return { ok: false, error: new OrchError('ORCH_UNKNOWN_GENERATION', `no generation ${number} (see 'orch history')`) };
+  if (project !== undefined && record.info.project !== project) {
+    return {
+      ok: false,
+      error: new OrchError('ORCH_UNKNOWN_GENERATION', `generation ${number} belongs to project '${record.info.project}', not '${project}'`),
+    };
+  }
+  return { ok: true, record };
 };
 
 const recordFile = (number: number): string => `${String(number).padStart(6, '0')}.json`;

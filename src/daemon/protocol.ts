@@ -64,8 +64,10 @@ export interface Methods {
     },
   ];
   apply: [{ desired: DesiredState; source?: FileSource }, ApplyReport];
+  /** An unknown `project` (no generation, not persisted, not running) fails with ORCH_UNKNOWN_PROJECT. */
   history: [{ project?: string }, readonly GenerationInfo[]];
-  rollback: [{ number: number }, ApplyReport];
+  /** ORCH_UNKNOWN_GENERATION when `number` does not exist or, with `project`, belongs to another project. */
+  rollback: [{ number: number; project?: string }, ApplyReport];
   stop: [{ app: string }, ActionResult];
   start: [{ app: string }, ActionResult];
   restart: [{ app: string }, ActionResult];

@@ -75,3 +75,22 @@ export const writeState = async (path: string, next: PersistedState, previous: P
   await writeFileAtomic(`${path}.prev`, serialize(previous), { mode: 0o600 });
   await writeFileAtomic(path, serialize(next), { mode: 0o600 });
 };
+
+/**
+ * `state` without `project`: its desired state, its generation pointer and the stopped marks of
+ * its apps (those of its desired state and `alsoApps`, e.g. the ones the daemon runs for it).
+ * `apps`: the names its desired state held, sorted; undefined when the state holds nothing of it.
+ */
+export const withoutProject = (
+  state: PersistedState,
+  project: string,
+  alsoApps: readonly string[] = [],
+): { readonly state: PersistedState; readonly apps: readonly string[] } | undefined => {
+  const desired = state.projects[project];
+  const apps = (desired?.apps ?? []).map((a) => a.name).sort();
+  const names = new Set([...apps, ...alsoApps]);
+  if (desired === undefined && state.generations[project] === undefined && !state.stopped.some((n) => names.has(n))) return undefined;
+  const { [project]: _gone, ...projects } = state.projects;
+  const { [project]: _generation, ...generations } = state.generations;
+  return { state: { ...state, projects, generations, stopped: state.stopped.filter((n) => !names.has(n)) }, apps };
+};

@@ -5,21 +5,28 @@ import { homePaths } from '../../daemon/paths.js';
 import { OrchError } from '../../errors.js';
 import type { OutputFormat } from '../output.js';
 import { formatTable, printJson, println } from '../output.js';
+import { withJsonError } from '../exit-code.js';
 import { showApply } from './apply.js';
 
 /**
  * `orch history [--project P]`: every recorded generation, oldest first.
  * JSON: `[{ "number", "project", "time", "file", "hash", "commit"?, "dirty"?, "summary": { "create", "change", "delete" }, "rollbackOf"? }]`.
  */
-export const history = async (opts: { output: OutputFormat; project?: string }): Promise<void> => {
-  const client = await DaemonClient.connect(homePaths());
-  let generations: readonly GenerationInfo[];
-  try {
-    generations = await client.request('history', opts.project === undefined ? {} : { project: opts.project });
-  } finally {
-    client.close();
-  }
-  if (opts.output === 'json') {
+export const history = (opts: { output: OutputFormat; project?: string }): Promise<void> =>
+  withJsonError(opts.output, async () => {
+    const client = await DaemonClient.connect(homePaths());
+    let generations: readonly GenerationInfo[];
+    try {
+      // The daemon answers an unknown --project with ORCH_UNKNOWN_PROJECT.
+      generations = await client.request('history', projectParam(opts.project));
+    } finally {
+      client.close();
+    }
+    printHistory(generations, opts.output);
+  });
+
+const printHistory = (generations: readonly GenerationInfo[], output: OutputFormat): void => {
+  if (output === 'json') {
     printJson(generations);
     return;
   }
@@ -40,20 +47,25 @@ export const history = async (opts: { output: OutputFormat; project?: string }):
 };
 
 /** `orch rollback [N] [--project P]`: re-apply generation N (default: the newest older one whose file differs from the running one). */
-export const rollback = async (number: number | undefined, opts: { output: OutputFormat; project?: string }): Promise<void> => {
-  const client = await DaemonClient.connect(homePaths());
-  try {
-    const target = number ?? (await previousGeneration(client, opts.project));
-    const all = await client.request('history', {});
-    const record = all.find((g) => g.number === target);
-    if (!record) throw new OrchError('ORCH_UNKNOWN_APP', `no generation ${target} (see 'orch history')`);
-    if (opts.output === 'human') println(`Rolling ${record.project} back to generation ${target} (${record.file}):`);
-    const ok = await showApply(record.project, opts, (onEvent) => client.request('rollback', { number: target }, onEvent));
-    process.exitCode = ok ? 0 : 3;
-  } finally {
-    client.close();
-  }
-};
+export const rollback = (number: number | undefined, opts: { output: OutputFormat; project?: string }): Promise<void> =>
+  withJsonError(opts.output, async () => {
+    const client = await DaemonClient.connect(homePaths());
+    try {
+      const target = number ?? (await previousGeneration(client, opts.project));
+      // The daemon refuses a generation that does not exist or belongs to another project than
+      // --project; this lookup only names what is about to happen.
+      const record = (await client.request('history', projectParam(opts.project))).find((g) => g.number === target);
+      if (record && opts.output === 'human') println(`Rolling ${record.project} back to generation ${target} (${record.file}):`);
+      const ok = await showApply(record?.project ?? opts.project ?? '', opts, (onEvent) =>
+        client.request('rollback', { number: target, ...projectParam(opts.project) }, onEvent),
+      );
+      process.exitCode = ok ? 0 : 3;
+    } finally {
+      client.close();
+    }
+  });
+
+const projectParam = (project: string | undefined): { project?: string } => (project === undefined ? {} : { project });
 
 const previousGeneration = async (client: DaemonClient, project: string | undefined): Promise<number> => {
   const { generations } = await client.request('status', {});

@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, statSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DesiredState } from '../../../src/config/desired.js';
 import type { PersistedState } from '../../../src/daemon/state-store.js';
-import { emptyState, readState, writeState } from '../../../src/daemon/state-store.js';
+import { emptyState, readState, withoutProject, writeState } from '../../../src/daemon/state-store.js';
 
 let dir: string;
 let path: string;
@@ -50,5 +51,34 @@ describe('state store', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.reason).toMatch(/damaged .* no previous good state exists/);
+  });
+});
+
+describe('withoutProject', () => {
+  const desired = (project: string, apps: string[]) => ({ project, file: `/${project}.yaml`, hash: 'h', apps: apps.map((name) => ({ name })) }) as unknown as DesiredState;
+  const state: PersistedState = {
+    version: 1,
+    projects: { shop: desired('shop', ['web', 'mailer']), blog: desired('blog', ['posts']) },
+    stopped: ['mailer', 'posts'],
+    generations: { shop: 3, blog: 2 },
+    nextGeneration: 4,
+  };
+
+  it('drops the desired state, generation pointer and stopped marks of that project only', () => {
+    expect(withoutProject(state, 'shop')).toEqual({
+      apps: ['mailer', 'web'],
+      state: { version: 1, projects: { blog: state.projects.blog }, stopped: ['posts'], generations: { blog: 2 }, nextGeneration: 4 },
+    });
+  });
+
+  it('also clears the stopped marks of apps named by the caller (those the daemon runs for it)', () => {
+    const r = withoutProject({ ...state, projects: { blog: state.projects.blog! }, generations: { blog: 2 } }, 'shop', ['mailer']);
+    expect(r?.state.stopped).toEqual(['posts']);
+    expect(r?.apps).toEqual([]);
+  });
+
+  it('is undefined for a project the state holds nothing of', () => {
+    expect(withoutProject(state, 'nope')).toBeUndefined();
+    expect(withoutProject(emptyState(), 'shop')).toBeUndefined();
   });
 });
