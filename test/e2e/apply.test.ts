@@ -128,27 +128,21 @@ describe('apply and diff', () => {
     sb.write('c/ecosystem.yaml', `version: 1\nname: gamma\napps:\n  one:\n    run: node ${worker}\n`);
     const clash = await sb.orch(['apply', 'c/ecosystem.yaml']);
     expect(clash.code).toBe(2);
-    expect(clash.stderr).toMatch(/app names already used by another project .*'one' \(project 'alpha'\)/);
+    expect(clash.stderr).toMatch(/app name 'one' is already used by project 'alpha' in this ORCH_HOME; nothing was changed/);
     expect(pidsOf(await status(), 'one')).toEqual(alpha);
     expect((await sb.orch(['down', 'b/ecosystem.yaml'])).code).toBe(0);
     expect((await status()).apps.map((a) => a.name)).toEqual(['one']);
   });
 
-  it('an app whose command does not exist fails alone: exit 3, a clear reason, the others applied', async () => {
+  it('an app whose command does not exist is refused at its run line before anything starts (exit 2)', async () => {
     sb.write(
       'ecosystem.yaml',
       `version: 1\nname: shop\napps:\n  good:\n    run: node ${worker}\n    ready: { type: none, delay: 50ms }\n  bad:\n    run: ./no-such-program --flag\n    restart: { policy: never }\n`,
     );
     const r = await sb.orch(['apply']);
-    expect(r.code).toBe(3);
-    expect(r.stdout).toMatch(/bad: create failed: .*no-such-program/);
-    expect(r.stdout).toMatch(/good: create done/);
-    expect(r.stdout).toMatch(/^See its output: orch logs bad$/m);
-    const s = await status();
-    expect(s.apps.find((a) => a.name === 'good')!.instances[0]!.state).toBe('online');
-    expect(s.apps.find((a) => a.name === 'bad')!.instances[0]!.reason).toMatch(/no-such-program/);
-    const table = await sb.orch(['status']);
-    expect(table.stdout).toMatch(/^bad .* stopped .* not started .*command not found: .*no-such-program/m);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('ecosystem.yaml:8:10: apps.bad.run: command not found: ./no-such-program');
+    expect((await status()).apps).toEqual([]);
   });
 
   it('stop is drift that diff shows and apply repairs', async () => {
@@ -164,7 +158,7 @@ describe('apply and diff', () => {
     expect((await sb.orch(['apply'])).code).toBe(0);
     expect((await status()).apps[0]!.instances[0]!.state).toBe('online');
     const json = await sb.orch(['stop', 'w', '--output', 'json']);
-    expect(JSON.parse(json.stdout)).toEqual({ app: 'w', type: 'stop', ok: true });
+    expect(JSON.parse(json.stdout)).toEqual({ app: 'w', type: 'stop', ok: true, interrupts: true });
     expect((await sb.orch(['stop', 'nope'])).code).toBe(2);
   });
 
