@@ -1,14 +1,16 @@
-// The pure core of the loader: text in, result out, no I/O. It runs in two steps around the
-// one thing it cannot know, the file system: `analyzeEcosystem` (parse, interpolate, validate,
-// normalize, semantic checks) says which paths it needs; load.ts looks at them;
+// The pure core of the loader: text in, result out, no I/O. It runs around the one thing it
+// cannot know, the file system: `analyzeEcosystem` (parse, interpolate, validate, normalize,
+// semantic checks) says which paths it needs (cwd directories and env files, then, from what
+// they hold, `programsNeeded`: the candidates of scripts and commands); load.ts looks at them;
 // `completeEcosystem` checks them and builds the frozen DesiredState.
 import { basename, dirname } from 'node:path';
 import { baseEnv } from './base-env.js';
-import { checkApp } from './app-checks.js';
+import { acceptedDocument, brokenFields, invalidPaths } from './accepted.js';
+import { checkApp, warnApp } from './app-checks.js';
 import { checkDependencies } from './dependency-checks.js';
 import type { AppSpec, Diagnostic, LoadResult } from './desired.js';
 import { type Problem, type Segment, problem, sortDiagnostics, toDiagnostics } from './diagnostics.js';
-import { type FileFacts, checkFiles, envFileVariables, neededPaths } from './file-checks.js';
+import { type FileFacts, checkFiles, envFileVariables, neededPaths, programPaths } from './file-checks.js';
 import { deepFreeze } from './freeze.js';
 import { type Env, interpolateDocument } from './interpolate.js';
 import { isMap, mergeApp } from './merge-defaults.js';
@@ -40,6 +42,8 @@ export type Analysis =
       readonly project: string;
       readonly drafts: readonly AppDraft[];
       readonly problems: readonly Problem[];
+      readonly warnings: readonly Problem[];
+      /** The first step's paths; the second step's come from `programsNeeded`. */
       readonly needs: { readonly dirs: readonly string[]; readonly envFiles: readonly string[] };
     };
 
@@ -61,36 +65,54 @@ export const analyzeEcosystem = (input: CoreInput): Analysis => {
     ...interpolated.problems,
     ...validateSchema(interpolated.value).filter((p) => !underFailed(p)),
   ];
-  const root = isMap(interpolated.value) ? interpolated.value : {};
+  // One pass (SPEC §9): what the schema rejected is left out, every app is still normalized and
+  // checked, and each check that reads a left-out field stays quiet.
+  const invalid = invalidPaths(interpolated.value, [
+    ...interpolated.failed,
+    ...problems.flatMap((p) => (p.invalidates === undefined ? [] : [p.invalidates])),
+  ]);
+  const accepted = acceptedDocument(interpolated.value, invalid);
+  const root = isMap(accepted) ? accepted : {};
   const fileDir = dirname(input.absFile);
   const project = typeof root.name === 'string' && APP_NAME.test(root.name) ? root.name : basename(fileDir);
 
-  const broken = (path: readonly Segment[]): boolean => problems.some((p) => startsWith(p.path, path));
   const defaults = isMap(root.defaults) ? root.defaults : undefined;
+  const written = isMap(interpolated.value) && isMap(interpolated.value.apps) ? interpolated.value.apps : {};
   const apps = isMap(root.apps) ? root.apps : {};
   const drafts: AppDraft[] = [];
-  // An app with schema errors is not normalized: the checks below assume valid values.
-  if (!broken(['defaults'])) {
-    for (const [name, app] of Object.entries(apps)) {
-      if (!isMap(app) || broken(['apps', name])) continue;
-      const { draft, problems: found } = normalizeApp(mergeApp(name, app, defaults), {
-        fileDir,
-        project,
-        cpus: input.cpus,
-      });
-      problems.push(...found);
-      if (draft !== undefined) drafts.push(draft);
-    }
+  for (const [name, app] of Object.entries(apps)) {
+    if (!isMap(app)) continue;
+    const { draft, problems: found } = normalizeApp(
+      mergeApp(name, app, defaults),
+      { fileDir, project, cpus: input.cpus },
+      brokenFields(invalid, name, written[name]),
+    );
+    problems.push(...found);
+    drafts.push(draft);
   }
-  problems.push(...drafts.flatMap(checkApp), ...checkPortClashes(drafts), ...checkDependencies(drafts, Object.keys(apps)));
-  return { done: false, input, positions, project, drafts, problems, needs: neededPaths(drafts) };
+  problems.push(...drafts.flatMap(checkApp), ...checkPortClashes(drafts), ...checkDependencies(drafts, Object.keys(written)));
+  return {
+    done: false,
+    input,
+    positions,
+    project,
+    drafts,
+    problems,
+    warnings: drafts.flatMap(warnApp),
+    needs: neededPaths(drafts),
+  };
 };
 
+/** The second step's paths (scripts and commands), once the first step's facts are known. */
+export const programsNeeded = (analysis: Analysis, facts: Pick<FileFacts, 'dirs' | 'envFiles'>): string[] =>
+  analysis.done ? [] : programPaths(analysis.drafts, facts, analysis.input.env);
+
 export const completeEcosystem = (analysis: Analysis, facts: FileFacts): LoadResult => {
-  if (analysis.done) return { ok: false, errors: analysis.errors };
+  if (analysis.done) return { ok: false, errors: analysis.errors, warnings: [] };
   const { input, drafts, positions } = analysis;
-  const problems = [...analysis.problems, ...checkFiles(drafts, facts)];
-  if (problems.length > 0) return { ok: false, errors: toDiagnostics(input.file, problems, positions) };
+  const problems = [...analysis.problems, ...checkFiles(drafts, facts, input.env)];
+  const warnings = toDiagnostics(input.file, analysis.warnings, positions);
+  if (problems.length > 0) return { ok: false, errors: toDiagnostics(input.file, problems, positions), warnings };
   const apps = drafts
     .map((d): AppSpec => ({
       ...d.spec,
@@ -101,6 +123,7 @@ export const completeEcosystem = (analysis: Analysis, facts: FileFacts): LoadRes
   return {
     ok: true,
     desired: deepFreeze({ project: analysis.project, file: input.absFile, hash: input.hash, apps }),
+    warnings,
   };
 };
 

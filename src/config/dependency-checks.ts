@@ -8,7 +8,9 @@ import { suggest } from './schema-errors.js';
 export const checkDependencies = (drafts: readonly AppDraft[], appNames: readonly string[]): Problem[] => {
   const names = new Set(appNames);
   const out: Problem[] = [];
-  for (const d of drafts) {
+  // A broken depends_on may stand in as the one of `defaults`: it says nothing about the app.
+  const known = drafts.filter((d) => !d.broken('depends_on'));
+  for (const d of known) {
     d.spec.dependsOn.forEach((dep, i) => {
       if (!names.has(dep)) {
         const message = `app '${dep}' is not defined in apps${suggest(dep, appNames)}`;
@@ -16,7 +18,7 @@ export const checkDependencies = (drafts: readonly AppDraft[], appNames: readonl
       }
     });
   }
-  return [...out, ...checkCycles(drafts)];
+  return [...out, ...checkCycles(known)];
 };
 
 const checkCycles = (drafts: readonly AppDraft[]): Problem[] => {

@@ -89,10 +89,17 @@ export interface Diagnostic {
   readonly message: string;
 }
 
+/**
+ * Warnings are things that are valid but probably not meant (a cluster app with no port waits its
+ * whole ready timeout): printed, never a reason to refuse. Both sides carry them.
+ */
 export type LoadResult =
-  | { readonly ok: true; readonly desired: DesiredState }
-  | { readonly ok: false; readonly errors: readonly Diagnostic[] };
+  | { readonly ok: true; readonly desired: DesiredState; readonly warnings: readonly Diagnostic[] }
+  | { readonly ok: false; readonly errors: readonly Diagnostic[]; readonly warnings: readonly Diagnostic[] };
 
 /** `file:line:col: path: message` — the one rendering of a Diagnostic, used by the CLI and tests. */
 export const formatDiagnostic = (d: Diagnostic): string =>
   `${d.file}${d.line > 0 ? `:${d.line}:${d.col}` : ''}: ${d.path === '' ? '' : `${d.path}: `}${d.message}`;
+
+/** `warning: file:line:col: path: message`. */
+export const formatWarning = (d: Diagnostic): string => `warning: ${formatDiagnostic(d)}`;

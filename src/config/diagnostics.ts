@@ -12,15 +12,22 @@ export interface Problem {
   /** Which position of that node the Diagnostic points at (see positions.ts). */
   readonly at: 'key' | 'value';
   readonly message: string;
+  /**
+   * The document path whose value the problem makes unusable (a wrong type, a missing required
+   * key): it is left out before normalizing, and semantic checks that read it stay quiet.
+   * Undefined when every value stays usable (an unknown key is simply ignored).
+   */
+  readonly invalidates?: readonly Segment[];
 }
 
 export const dottedPath = (path: readonly Segment[]): string => path.map(String).join('.');
 
-export const problem = (path: readonly Segment[], at: 'key' | 'value', message: string): Problem => ({
-  path,
-  at,
-  message,
-});
+export const problem = (
+  path: readonly Segment[],
+  at: 'key' | 'value',
+  message: string,
+  invalidates?: readonly Segment[],
+): Problem => (invalidates === undefined ? { path, at, message } : { path, at, message, invalidates });
 
 /** Positions every problem, drops duplicates (one default shared by many apps) and sorts. */
 export const toDiagnostics = (

@@ -1,12 +1,12 @@
 // The ecosystem-file loader (SPEC §3). The only module of src/config that does I/O: it reads
-// the file, asks the pure core what else it needs (cwd directories, env files), looks at
-// those, and hands everything back to the core. It never throws for user input: every problem
+// the file, asks the pure core what else it needs (cwd directories, env files, then the
+// candidates of scripts and commands), looks at those, and hands everything back to the core. It never throws for user input: every problem
 // of the file, including an unreadable one, is a Diagnostic.
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { analyzeEcosystem, completeEcosystem } from './core.js';
+import { analyzeEcosystem, completeEcosystem, programsNeeded } from './core.js';
 import type { LoadResult } from './desired.js';
 import type { FileFacts, PathFact } from './file-checks.js';
 
@@ -22,7 +22,11 @@ export const loadEcosystem = async (file: string, options: LoadOptions = {}): Pr
   try {
     bytes = await readFile(file);
   } catch (e) {
-    return { ok: false, errors: [{ file, line: 0, col: 0, path: '', message: `cannot read the file: ${reason(e)}` }] };
+    return {
+      ok: false,
+      errors: [{ file, line: 0, col: 0, path: '', message: `cannot read the file: ${reason(e)}` }],
+      warnings: [],
+    };
   }
   const analysis = analyzeEcosystem({
     file,
@@ -32,12 +36,12 @@ export const loadEcosystem = async (file: string, options: LoadOptions = {}): Pr
     env: options.env ?? process.env,
     cpus: options.cpus ?? availableParallelism(),
   });
-  const facts: FileFacts = analysis.done
-    ? { dirs: new Map(), envFiles: new Map() }
-    : {
-        dirs: new Map(await Promise.all(analysis.needs.dirs.map(async (p) => [p, await lookAt(p, false)] as const))),
-        envFiles: new Map(await Promise.all(analysis.needs.envFiles.map(async (p) => [p, await lookAt(p, true)] as const))),
-      };
+  const lookAll = async (paths: readonly string[], read: boolean): Promise<Map<string, PathFact>> =>
+    new Map(await Promise.all(paths.map(async (p) => [p, await lookAt(p, read)] as const)));
+  const needs = analysis.done ? { dirs: [], envFiles: [] } : analysis.needs;
+  const [dirs, envFiles] = await Promise.all([lookAll(needs.dirs, false), lookAll(needs.envFiles, true)]);
+  // Second step: which scripts and commands to look for depends on cwd and env_file (its PATH).
+  const facts: FileFacts = { dirs, envFiles, programs: await lookAll(programsNeeded(analysis, { dirs, envFiles }), false) };
   return completeEcosystem(analysis, facts);
 };
 
@@ -46,7 +50,9 @@ const lookAt = async (path: string, read: boolean): Promise<PathFact> => {
     const s = await stat(path);
     if (s.isDirectory()) return { kind: 'dir' };
     if (!s.isFile()) return { kind: 'other' };
-    return read ? { kind: 'file', text: await readFile(path, 'utf8') } : { kind: 'file', text: '' };
+    // Any execute bit, as execve wants (even for root).
+    const executable = (s.mode & 0o111) !== 0;
+    return { kind: 'file', text: read ? await readFile(path, 'utf8') : '', executable };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ENOENT' || code === 'ENOTDIR' ? { kind: 'missing' } : { kind: 'error', reason: reason(e) };

@@ -1,10 +1,12 @@
-// A schema-valid app (defaults merged in) -> its resolved spec: paths absolute, durations in
-// ms, sizes in bytes, instances a number, every default of SPEC §3 filled in. Pure: whether
-// cwd and env_file exist is checked later, from facts gathered by load.ts.
+// An app as the schema accepted it (defaults merged in) -> its resolved spec: paths absolute,
+// durations in ms, sizes in bytes, instances a number, every default of SPEC §3 filled in. Pure:
+// whether cwd, env_file, the script and the command exist is checked later, from facts
+// gathered by load.ts.
 import { isAbsolute, resolve } from 'node:path';
 import type { App, Watch } from '../generated/ecosystem-file.js';
 import type { AppSpec, Mode, ReadyType, WatchSpec } from './desired.js';
-import { type Problem, problem, showValue } from './diagnostics.js';
+import { related } from './accepted.js';
+import { type Problem, type Segment, problem, showValue } from './diagnostics.js';
 import { durationMs } from './duration.js';
 import type { MergedApp } from './merge-defaults.js';
 import { commandFor, splitRun } from './run-command.js';
@@ -17,36 +19,56 @@ export interface NormalizeContext {
   readonly cpus: number;
 }
 
-/** An app resolved except for its env (env_file contents are read after this step). */
+/**
+ * An app resolved except for its env (env_file contents are read after this step). A field the
+ * file got wrong holds its default (`command` is empty when `run` is unusable) and is `broken`:
+ * a draft with a broken field only ever serves checks, never a DesiredState, since the problem
+ * that broke it is reported.
+ */
 export interface AppDraft {
   readonly spec: Omit<AppSpec, 'env' | 'baseEnv'>;
   /** `env` of the file, values as strings. */
   readonly fileEnv: Readonly<Record<string, string>>;
   readonly inheritEnv: readonly string[];
   readonly merged: MergedApp;
+  /** Whether the field at `rel` (relative to the app) is broken, or contains or is inside one. */
+  readonly broken: (...rel: Segment[]) => boolean;
 }
 
 export const WATCH_IGNORE_DEFAULT = ['node_modules', '.git'] as const;
 
+/**
+ * `merged` holds only what the schema accepted (see accepted.ts); `schemaBroken` lists the
+ * fields (relative to the app) that were left out of it.
+ */
 export const normalizeApp = (
   merged: MergedApp,
   ctx: NormalizeContext,
-): { draft: AppDraft | undefined; problems: Problem[] } => {
-  const app = merged.value as unknown as App;
+  schemaBroken: readonly (readonly Segment[])[] = [],
+): { draft: AppDraft; problems: Problem[] } => {
+  // WARNING: typed as a valid App, but a required key (`run`) may be missing: it was invalid.
+  const app = merged.value as unknown as Partial<App>;
   const problems: Problem[] = [];
+  const broken: (readonly Segment[])[] = [...schemaBroken];
   const at = merged.origin;
+  const fail = (fields: readonly (readonly Segment[])[], p: Problem): void => {
+    problems.push(p);
+    broken.push(...fields);
+  };
 
   const shell = app.shell ?? false;
   let argv: string[] | undefined;
-  if (shell) {
+  if (app.run === undefined) {
+    broken.push(['run']);
+  } else if (shell) {
     if (typeof app.run === 'string') argv = ['/bin/sh', '-c', app.run];
-    else problems.push(problem(at('shell'), 'value', "'shell: true' needs 'run' to be a string, not a list"));
+    else fail([['run'], ['shell']], problem(at('shell'), 'value', "'shell: true' needs 'run' to be a string, not a list"));
   } else if (typeof app.run === 'string') {
     const split = splitRun(app.run);
     if (split.ok) argv = commandFor(split.argv);
-    else problems.push(problem(at('run'), 'value', split.message));
+    else fail([['run']], problem(at('run'), 'value', split.message));
   } else if (app.run[0] === '') {
-    problems.push(problem(at('run', 0), 'value', 'must be a program name or path, got an empty string'));
+    fail([['run']], problem(at('run', 0), 'value', 'must be a program name or path, got an empty string'));
   } else {
     argv = commandFor(app.run);
   }
@@ -55,18 +77,21 @@ export const normalizeApp = (
   const instances = app.instances === 'max' ? ctx.cpus : (app.instances ?? 1);
   const port = app.port === undefined ? undefined : portNumber(app.port);
   if (port === null) {
-    problems.push(
+    fail(
+      [['port']],
       problem(at('port'), 'value', `must be an integer between 1 and 65535 after interpolation, got ${showValue(app.port)}`),
     );
   }
   const cwd = resolve(ctx.fileDir, app.cwd ?? '.');
   const readyType: ReadyType = app.ready?.type ?? defaultReadyType(mode, port ?? undefined);
+  const isBroken = (...rel: Segment[]): boolean => broken.some((b) => related(b, rel));
+  // The default readiness follows mode and port: it is as unknown as they are.
+  if (app.ready?.type === undefined && (isBroken('mode') || isBroken('port'))) broken.push(['ready', 'type']);
 
-  if (problems.length > 0 || argv === undefined) return { draft: undefined, problems };
   const spec: AppDraft['spec'] = {
     name: merged.name,
     project: ctx.project,
-    command: argv,
+    command: argv ?? [],
     shell,
     cwd,
     instances,
@@ -100,7 +125,7 @@ export const normalizeApp = (
     maxMemoryBytes: app.max_memory === undefined ? undefined : sizeBytes(app.max_memory),
   };
   const fileEnv = Object.fromEntries(Object.entries(app.env ?? {}).map(([k, v]) => [k, String(v)]));
-  return { draft: { spec, fileEnv, inheritEnv: app.inherit_env ?? [], merged }, problems };
+  return { draft: { spec, fileEnv, inheritEnv: app.inherit_env ?? [], merged, broken: isBroken }, problems };
 };
 
 /** SPEC §3: `listening` in cluster mode, `tcp` in fork mode with a port, `none` otherwise. */

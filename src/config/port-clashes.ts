@@ -13,6 +13,8 @@ interface Claim {
 const claimOf = (draft: AppDraft): Claim | undefined => {
   const { port, mode, instances } = draft.spec;
   if (port === undefined) return undefined;
+  // Which ports a broken field would claim is unknown: claiming its stand-in could be a false clash.
+  if (draft.broken('port') || draft.broken('mode') || (mode === 'fork' && draft.broken('instances'))) return undefined;
   // A fork app scaled to 0 still reserves its first port: scaling up must not clash later.
   const last = mode === 'fork' ? port + Math.max(instances, 1) - 1 : port;
   return { draft, first: port, last };

@@ -7,6 +7,7 @@ import type { ErrorObject } from 'ajv';
 import { distance } from 'fastest-levenshtein';
 import { describeSchema } from './describe-schema.js';
 import { type Problem, type Segment, problem, showValue } from './diagnostics.js';
+import { pm2KeyHint, pm2ValueHint } from './pm2-hints.js';
 
 type Schema = Readonly<Record<string, unknown>>;
 
@@ -45,24 +46,39 @@ const toProblem = (e: ErrorObject, all: readonly ErrorObject[]): Problem => {
     case 'additionalProperties': {
       const key = String((e.params as { additionalProperty: string }).additionalProperty);
       const known = Object.keys((parent.properties ?? {}) as Schema);
-      return problem([...path, key], 'key', `unknown key '${key}'${suggest(key, known)}`);
+      const hint = appLevel(path) ? pm2KeyHint(key, ownValue(e.data, key), appName(path)) : undefined;
+      return problem([...path, key], 'key', `unknown key '${key}'${hint === undefined ? suggest(key, known) : `: ${hint}`}`);
     }
     case 'required': {
       const key = String((e.params as { missingProperty: string }).missingProperty);
-      return problem(path, 'key', `missing required key '${key}'`);
+      return problem(path, 'key', `missing required key '${key}'`, [...path, key]);
     }
     case 'propertyNames': {
       const name = String((e.params as { propertyName: string }).propertyName);
       // The name's own schema is on the inner error Ajv reports next to this one.
       const inner = all.find((o) => o.propertyName === name && o.instancePath === e.instancePath);
       const what = describeSchema(inner?.parentSchema);
-      const subject = path.length === 1 && path[0] === 'apps' ? 'app name' : 'key';
-      return problem([...path, name], 'key', `invalid ${subject} '${name}': expected ${what}`);
+      const isAppName = path.length === 1 && path[0] === 'apps';
+      // A bad app name is only a label: the app's own fields are still checked.
+      return problem([...path, name], 'key', `invalid ${isAppName ? 'app name' : 'key'} '${name}': expected ${what}`, isAppName ? undefined : [...path, name]);
     }
-    default:
-      return problem(path, 'value', `must be ${describeSchema(parent)}, got ${showValue(e.data)}`);
+    default: {
+      const last = path[path.length - 1];
+      const hint = appLevel(path.slice(0, -1)) && typeof last === 'string' ? pm2ValueHint(last, e.data) : undefined;
+      const message = `must be ${describeSchema(parent)}, got ${showValue(e.data)}${hint === undefined ? '' : ` (${hint})`}`;
+      return problem(path, 'value', message, path);
+    }
   }
 };
+
+/** The map of one app (`apps.X`) or `defaults`: where PM2's keys would be written. */
+const appLevel = (path: readonly Segment[]): boolean =>
+  (path.length === 2 && path[0] === 'apps') || (path.length === 1 && path[0] === 'defaults');
+
+const appName = (path: readonly Segment[]): string | undefined => (path[0] === 'apps' ? String(path[1]) : undefined);
+
+const ownValue = (data: unknown, key: string): unknown =>
+  data !== null && typeof data === 'object' && Object.hasOwn(data, key) ? (data as Record<string, unknown>)[key] : undefined;
 
 /** `" (did you mean 'instances'?)"` when one known key is close enough, else ''. */
 export const suggest = (key: string, known: readonly string[]): string => {

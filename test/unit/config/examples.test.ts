@@ -1,9 +1,10 @@
-// Every file of examples/invalid/ fails with exactly the lines of its .expected file. The
-// loader gets the path relative to the repository root, as a user typing it would give it.
+// Every file of examples/invalid/ fails with exactly the lines of its .expected file: the errors,
+// then the warnings, as `orch validate` prints them. The loader gets the path relative to the
+// repository root, as a user typing it would give it, and a PATH where `node` is found.
 import { readFileSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic } from '../../../src/config/desired.js';
+import { formatDiagnostic, formatWarning } from '../../../src/config/desired.js';
 import { loadEcosystem } from '../../../src/config/load.js';
 
 const dir = join(import.meta.dirname, '../../../examples/invalid');
@@ -20,8 +21,9 @@ describe('examples/invalid', () => {
   it.each(cases)('%s', async (name) => {
     const file = relative(process.cwd(), join(dir, name));
     const expected = readFileSync(join(dir, name.replace(/\.yaml$/, '.expected')), 'utf8').trimEnd().split('\n');
-    const result = await loadEcosystem(file, { env: { PATH: '/usr/bin' }, cpus: 2 });
+    const result = await loadEcosystem(file, { env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin` }, cpus: 2 });
     expect(result.ok).toBe(false);
-    expect(result.ok ? [] : result.errors.map(formatDiagnostic)).toEqual(expected);
+    const errors = result.ok ? [] : result.errors.map(formatDiagnostic);
+    expect([...errors, ...result.warnings.map(formatWarning)]).toEqual(expected);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -21,14 +21,29 @@ export const tempProject = (files: Readonly<Record<string, string>> = {}): strin
   return root;
 };
 
-export const TEST_ENV = { PATH: '/usr/bin:/bin', HOME: '/home/test' } as const;
+/**
+ * A directory of stub programs named like the commands the tests write (`run: x`), so that a
+ * test about ports is not also about commands: validation checks that a command resolves.
+ */
+const stubBin = tempProject(
+  Object.fromEntries(['x', 'y', 'z', 'a', 'b', 'postgres', 'python'].map((name) => [name, '#!/bin/sh\n'])),
+);
+for (const name of readdirSync(stubBin)) chmodSync(join(stubBin, name), 0o755);
 
-/** Loads `yaml` as `ecosystem.yaml` in a temp project with the other `files` beside it. */
+/** The caller's environment of the tests: the stubs, node's own directory and the usual ones. */
+export const TEST_ENV = { PATH: `${stubBin}:${dirname(process.execPath)}:/usr/bin:/bin`, HOME: '/home/test' } as const;
+
+/** The scripts the tests name (`run: node server.js`): they exist, like the stub programs. */
+const STUB_SCRIPTS = Object.fromEntries(
+  ['server.js', 's.js', 'x.js', 'a.js', 'app.js', 'api.js', 'web.js', 'worker.js', 'dist/main.mjs'].map((f) => [f, '']),
+);
+
+/** Loads `yaml` as `ecosystem.yaml` in a temp project with the stub scripts and the `files` beside it. */
 export const loadYaml = async (
   yaml: string,
   options: { files?: Record<string, string>; env?: Record<string, string | undefined>; cpus?: number } = {},
 ): Promise<LoadResult & { dir: string }> => {
-  const dir = tempProject({ ...options.files, 'ecosystem.yaml': yaml });
+  const dir = tempProject({ ...STUB_SCRIPTS, ...options.files, 'ecosystem.yaml': yaml });
   const result = await loadEcosystem(join(dir, 'ecosystem.yaml'), { env: options.env ?? TEST_ENV, cpus: options.cpus ?? 2 });
   return { ...result, dir };
 };

@@ -12,6 +12,7 @@ describe('loadEcosystem', () => {
     expect(result).toEqual({
       ok: false,
       errors: [{ file: 'does/not/exist.yaml', line: 0, col: 0, path: '', message: 'cannot read the file: no such file' }],
+      warnings: [],
     });
     if (!result.ok) expect(formatDiagnostic(result.errors[0]!)).toBe('does/not/exist.yaml: cannot read the file: no such file');
   });
@@ -45,7 +46,7 @@ describe('loadEcosystem', () => {
   it('uses process.env and the machine CPUs when no options are given', async () => {
     process.env.ORCH_TEST_LOAD_PORT = '4321';
     try {
-      const dir = tempProject({ 'ecosystem.yaml': 'version: 1\napps:\n  a:\n    run: x\n    port: ${ORCH_TEST_LOAD_PORT}\n    instances: max\n' });
+      const dir = tempProject({ 'a.js': '', 'ecosystem.yaml': 'version: 1\napps:\n  a:\n    run: node a.js\n    port: ${ORCH_TEST_LOAD_PORT}\n    instances: max\n' });
       const result = await loadEcosystem(join(dir, 'ecosystem.yaml'));
       if (!result.ok) throw new Error(result.errors.map(formatDiagnostic).join('\n'));
       expect(result.desired.apps[0]?.port).toBe(4321);

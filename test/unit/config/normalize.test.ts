@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appOf, loadYaml } from './helpers.js';
+import { TEST_ENV, appOf, loadYaml } from './helpers.js';
 
 describe('defaults of SPEC §3', () => {
   it('fills every default for a bare app', async () => {
@@ -19,7 +19,7 @@ describe('defaults of SPEC §3', () => {
       mode: 'fork',
       port: undefined,
       env: {},
-      baseEnv: { PATH: '/usr/bin:/bin', HOME: '/home/test' },
+      baseEnv: { PATH: TEST_ENV.PATH, HOME: '/home/test' },
       envFile: undefined,
       restart: {
         policy: 'always',
@@ -159,9 +159,9 @@ apps:
   });
 
   it('takes the base environment from the caller, plus inherit_env', async () => {
-    const env = { PATH: '/p', HOME: '/h', USER: 'u', LANG: 'C', LC_ALL: 'C', TZ: 'UTC', TMPDIR: '/t', SECRET: 's', AWS_PROFILE: 'dev' };
+    const env = { PATH: TEST_ENV.PATH, HOME: '/h', USER: 'u', LANG: 'C', LC_ALL: 'C', TZ: 'UTC', TMPDIR: '/t', SECRET: 's', AWS_PROFILE: 'dev' };
     const { app } = await appOf('version: 1\napps:\n  api:\n    run: node s.js\n    inherit_env: [AWS_PROFILE, UNSET]\n', 'api', { env });
-    expect(app.baseEnv).toEqual({ AWS_PROFILE: 'dev', HOME: '/h', LANG: 'C', LC_ALL: 'C', PATH: '/p', TMPDIR: '/t', TZ: 'UTC', USER: 'u' });
+    expect(app.baseEnv).toEqual({ AWS_PROFILE: 'dev', HOME: '/h', LANG: 'C', LC_ALL: 'C', PATH: TEST_ENV.PATH, TMPDIR: '/t', TZ: 'UTC', USER: 'u' });
     expect(app.env).toEqual({});
   });
 });

@@ -32,7 +32,7 @@ apps:
 `;
 
 const DEADLINE_MS = 2_000;
-const dir = tempProject();
+const dir = tempProject({ 'server.js': '' });
 let n = 0;
 
 const loadText = async (text: string): Promise<LoadResult> => {

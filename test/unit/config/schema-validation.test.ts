@@ -14,7 +14,7 @@ describe('schema errors', () => {
     ['missing run', 'version: 1\napps:\n  api:\n    port: 80\n', ["ecosystem.yaml:3:3: apps.api: missing required key 'run'"]],
     ['missing apps', 'version: 1\n', ["ecosystem.yaml:1:1: missing required key 'apps'"]],
     ['version 2', 'version: 2\napps: {}\n', ['ecosystem.yaml:1:10: version: must be 1, got 2']],
-    ['instances -1', app('    instances: -1\n'), ['ecosystem.yaml:5:16: apps.api.instances: must be an integer >= 0 or "max", got -1']],
+    ['instances -1', app('    instances: -1\n'), ['ecosystem.yaml:5:16: apps.api.instances: must be an integer >= 0 or "max", got -1 (PM2\'s -1 means all CPUs but one: write "max" for one per CPU, or a count)']],
     ['instances 1.5', app('    instances: 1.5\n'), ['ecosystem.yaml:5:16: apps.api.instances: must be an integer >= 0 or "max", got 1.5']],
     ['instances "all"', app('    instances: all\n'), ['ecosystem.yaml:5:16: apps.api.instances: must be an integer >= 0 or "max", got "all"']],
     ['mode', app('    mode: pool\n'), ['ecosystem.yaml:5:11: apps.api.mode: must be one of "fork", "cluster", "socket", got "pool"']],
@@ -95,7 +95,7 @@ apps:
     run: [postgres, -D, ./data]
     shell: false
 `;
-    expect(await errorsOf(spec, { files: { 'services/api/.keep': '', '.env': 'A=1\n' } })).toEqual([]);
+    expect(await errorsOf(spec, { files: { 'services/api/server.js': '', '.env': 'A=1\n' } })).toEqual([]);
   });
 });
 

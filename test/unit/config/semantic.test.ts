@@ -67,7 +67,7 @@ describe('depends_on', () => {
       '  a:\n    run: x\n    depends_on: [b]\n  b:\n    instances: -1\n',
       [
         "ecosystem.yaml:6:3: apps.b: missing required key 'run'",
-        'ecosystem.yaml:7:16: apps.b.instances: must be an integer >= 0 or "max", got -1',
+        'ecosystem.yaml:7:16: apps.b.instances: must be an integer >= 0 or "max", got -1 (PM2\'s -1 means all CPUs but one: write "max" for one per CPU, or a count)',
       ],
     ],
   ])('%s', async (_name, apps, expected) => {
@@ -91,7 +91,7 @@ describe('modes, readiness and limits', () => {
       '  a:\n    run: node a.js\n    shell: true\n    mode: cluster\n',
       ["ecosystem.yaml:5:12: apps.a.shell: mode cluster forks a Node script directly and cannot use 'shell: true'"],
     ],
-    ['socket without a port', '  a:\n    run: ./srv\n    mode: socket\n', ['ecosystem.yaml:5:11: apps.a.mode: mode socket needs a port: orch binds it and hands it to every instance']],
+    ['socket without a port', '  a:\n    run: x\n    mode: socket\n', ['ecosystem.yaml:5:11: apps.a.mode: mode socket needs a port: orch binds it and hands it to every instance']],
     ['tcp readiness without a port', '  a:\n    run: x\n    ready: { type: tcp }\n', ['ecosystem.yaml:5:20: apps.a.ready.type: ready type "tcp" needs a port to probe']],
     ['listening readiness in socket mode', '  a:\n    run: x\n    mode: socket\n    port: 80\n    ready: { type: listening }\n', ['ecosystem.yaml:7:20: apps.a.ready.type: ready type "listening" needs mode cluster, got mode socket']],
     ['reload that can never progress', '  a:\n    run: x\n    reload: { max_surge: 0, max_unavailable: 0 }\n', ['ecosystem.yaml:5:26: apps.a.reload.max_surge: max_surge and max_unavailable cannot both be 0: a rolling reload could never replace an instance']],

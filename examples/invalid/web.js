@@ -1,0 +1,1 @@
+// A stub: the example files beside it name this script, and a script orch validates must exist.
