@@ -90,7 +90,16 @@ const cli = await build({
   define: { ...common.define, 'import.meta.url': '__orchImportMetaUrl' },
   banner: { js: "'use strict'; const __orchImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
-const outputFiles = [...esm.outputFiles, ...cli.outputFiles];
+// Preloaded with --require into every cluster worker (before the app, CommonJS or ESM): one
+// small CommonJS file next to dist/cluster-primary.js, which finds it there.
+const preload = await build({
+  ...common,
+  entryPoints: { 'cluster-drain': 'src/worker/cluster-drain.ts' },
+  outdir: dist,
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+});
+const outputFiles = [...esm.outputFiles, ...cli.outputFiles, ...preload.outputFiles];
 
 // The public `orch/worker` helper's types (package.json exports): one self-contained file, so a
 // per-file declaration transpile is enough.

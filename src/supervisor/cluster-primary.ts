@@ -3,9 +3,11 @@
 // their life; node:cluster shares the listening port and hands connections out round-robin.
 // It decides nothing: restarts and readiness are the daemon's.
 import cluster, { type Worker } from 'node:cluster';
+import { fileURLToPath } from 'node:url';
 import { OutputFlow } from './cluster-output.js';
 import type { DaemonToPrimary, ForkCommand, PrimaryToDaemon, ShutdownMessage, WorkerId } from './cluster-protocol.js';
 import { childrenLookup, DescendantTracker } from './descendants.js';
+import { leaveRotation, watchRotation } from './cluster-rotation.js';
 
 /** How long a worker's output may trail its exit before the exit is reported anyway. */
 const OUTPUT_GRACE_MS = 500;
@@ -14,6 +16,17 @@ const ORPHAN_GRACE_MS = 5000;
 /** How often a worker's descendants are read again: while it runs, and once it is being stopped. */
 const TRACK_MS = 1000;
 const STOPPING_TRACK_MS = 50;
+/**
+ * How long the shutdown signal waits for the worker's `draining` answer. WARNING: a worker whose
+ * event loop is blocked longer than this gets the signal before its drain preload heard
+ * `shutdown`; an app without a handler for it then dies at once, as Node's default has it.
+ */
+const DRAINING_WAIT_MS = 1000;
+/**
+ * Preloaded into every worker (built next to this file): it drains the HTTP(S) servers of apps
+ * that know nothing of orch (src/worker/cluster-drain.ts).
+ */
+const DRAIN_PRELOAD = fileURLToPath(new URL('./cluster-drain.cjs', import.meta.url));
 
 cluster.schedulingPolicy = cluster.SCHED_RR;
 // Workers get exactly the environment the daemon computed: cluster.fork merges process.env in.
@@ -39,6 +52,8 @@ interface Managed {
   readonly descendants: DescendantTracker;
   /** The fast re-read while the worker is being stopped. */
   stopping: NodeJS.Timeout | undefined;
+  /** Being retired: sends the shutdown signal (once), when the worker says it is draining. */
+  signal: (() => void) | undefined;
 }
 
 const workers = new Map<WorkerId, Managed>();
@@ -61,7 +76,8 @@ setInterval(() => {
 }, TRACK_MS).unref();
 
 const fork = (cmd: ForkCommand): void => {
-  cluster.setupPrimary({ exec: cmd.exec, args: [...cmd.args], execArgv: [...cmd.execArgv], cwd: cmd.cwd, silent: true });
+  const execArgv = ['--require', DRAIN_PRELOAD, ...cmd.execArgv];
+  cluster.setupPrimary({ exec: cmd.exec, args: [...cmd.args], execArgv, cwd: cmd.cwd, silent: true });
   let worker: Worker;
   try {
     worker = cluster.fork(cmd.env);
@@ -74,8 +90,9 @@ const fork = (cmd: ForkCommand): void => {
     send({ type: 'spawnFailed', id: cmd.id, reason: `cannot start ${cmd.exec}` });
     return;
   }
-  const m: Managed = { worker, shutdownTimeoutMs: cmd.shutdown.timeoutMs, descendants: new DescendantTracker(pid), stopping: undefined };
+  const m: Managed = { worker, shutdownTimeoutMs: cmd.shutdown.timeoutMs, descendants: new DescendantTracker(pid), stopping: undefined, signal: undefined };
   workers.set(cmd.id, m);
+  watchRotation(worker);
   send({ type: 'spawned', id: cmd.id, pid });
   let open = 0;
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -107,7 +124,9 @@ const fork = (cmd: ForkCommand): void => {
     send({ type: 'listening', id: cmd.id });
   });
   worker.on('message', (message: unknown) => {
-    if (message === 'ready' || isTyped(message, 'ready')) {
+    if (isTyped(message, 'draining')) {
+      m.signal?.();
+    } else if (message === 'ready' || isTyped(message, 'ready')) {
       m.descendants.refresh();
       send({ type: 'ready', id: cmd.id });
     } else if (isTyped(message, 'fatal')) {
@@ -131,46 +150,44 @@ const isTyped = (message: unknown, type: string): boolean =>
   typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
 
 /**
- * Graceful stop: the worker hears `{type:'shutdown', timeoutMs}`, then `disconnect()` takes it out
- * of the round-robin at once and closes its servers (in-flight requests finish). The shutdown
- * signal follows once it has disconnected (or at once without a channel), to the worker and its
- * descendants. The daemon owns SIGKILL.
+ * Graceful stop, in the order SPEC §9 asks: the worker leaves the round-robin (no new connection
+ * goes to it from this instant), hears `{type:'shutdown', signal, timeoutMs}` and then the
+ * shutdown signal, with its descendants, while it still holds its server and its connections, so
+ * that its handlers run and it drains. The daemon SIGKILLs it after shutdown.timeout.
  *
- * No pause between the two, on purpose. The race that fails keep-alive clients is a worker's
- * server closing an idle connection just as its client sends the next request on it; the cure
- * is on the worker's side (orch/worker `drainHttp`: `Connection: close` on every later response,
- * idle connections closed only after a grace), and it only needs to hear `shutdown` before its
- * server is closed. It does: `shutdown` and the cluster's internal `disconnect` go down the same
- * IPC channel in that order, and the worker emits them in that order (both through
- * process.nextTick), so orch/worker flips to draining, synchronously, before node:cluster's
- * disconnect calls `server.close()`. Connections the primary handed over just before
- * `disconnect()` (a `newconn` already on the channel) arrive before it too, and are answered
- * with `Connection: close`. And while the worker drains, `disconnect()` has already removed it
- * from the round-robin, so a client that leaves it lands on another worker; a pause would only
- * keep sending new connections to a worker that is leaving.
+ * The signal waits for the worker's `draining` answer (bounded): its drain preload must be
+ * listening for the signal before it comes, or an app without a handler would die of Node's
+ * default on the spot. No `worker.disconnect()`: it closes the worker's servers at once (in
+ * Node ≥ 19 with every idle keep-alive connection, which fails the clients that reuse them), and
+ * a worker whose server was all that held it exits before its signal handler ever runs.
  */
 const retire = (m: Managed, signal: NodeJS.Signals): void => {
   const { worker } = m;
-  if (m.stopping === undefined) {
-    m.descendants.refresh();
-    m.stopping = setInterval(() => m.descendants.refresh(), STOPPING_TRACK_MS).unref();
-  }
+  if (m.stopping !== undefined) return;
+  m.descendants.refresh();
+  m.stopping = setInterval(() => m.descendants.refresh(), STOPPING_TRACK_MS).unref();
+  leaveRotation(worker);
+  let sent = false;
   const kill = (): void => {
+    if (sent) return;
+    sent = true;
+    clearTimeout(bound);
     if (worker.process.exitCode !== null || worker.process.signalCode !== null) return;
     // As in a fork-mode process group, its descendants hear the signal with it.
     m.descendants.refresh();
     worker.process.kill(signal);
     m.descendants.signal(signal);
   };
+  const bound = setTimeout(kill, DRAINING_WAIT_MS).unref();
+  m.signal = kill;
   if (!worker.isConnected()) return kill();
+  worker.once('disconnect', kill);
   try {
-    const shutdown: ShutdownMessage = { type: 'shutdown', timeoutMs: m.shutdownTimeoutMs };
+    const shutdown: ShutdownMessage = { type: 'shutdown', timeoutMs: m.shutdownTimeoutMs, signal };
     worker.send(shutdown);
   } catch {
-    // the channel is closing anyway
+    kill();
   }
-  worker.once('disconnect', kill);
-  worker.disconnect();
 };
 
 process.on('message', (message: DaemonToPrimary) => {

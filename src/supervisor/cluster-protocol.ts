@@ -19,7 +19,10 @@ export interface ForkCommand {
   readonly shutdown: { readonly signal: NodeJS.Signals; readonly timeoutMs: number };
 }
 
-/** Graceful stop: `{type:'shutdown'}` to the worker, disconnect, then the shutdown signal. */
+/**
+ * Graceful stop: the worker leaves the round-robin, hears `{type:'shutdown'}` and then the shutdown
+ * signal while it still holds its connections. The daemon SIGKILLs it after shutdown.timeout.
+ */
 export interface StopCommand {
   readonly type: 'stop';
   readonly id: WorkerId;
@@ -53,11 +56,5 @@ export type PrimaryToDaemon =
   | { readonly type: 'exited'; readonly id: WorkerId; readonly code: number | null; readonly signal: NodeJS.Signals | null }
   | { readonly type: 'output'; readonly id: WorkerId; readonly stream: OutputStream; readonly data: Uint8Array };
 
-/** What a worker may send its primary (the orch/worker helper sends these). */
-export type WorkerToPrimary = 'ready' | { readonly type: 'ready' } | { readonly type: 'fatal'; readonly message?: string };
-
-/** What the primary sends a worker before disconnecting it; `timeoutMs` is the app's shutdown.timeout. */
-export interface ShutdownMessage {
-  readonly type: 'shutdown';
-  readonly timeoutMs?: number;
-}
+// What a worker and the primary say to each other is the worker side's (src/worker stands alone).
+export type { DrainingMessage, ShutdownMessage, WorkerToPrimary } from '../worker/wire.js';

@@ -3,10 +3,9 @@
 //   server.listen(port, () => ready());
 //   drainHttp(server);                       // keep-alive clients move on without a failed request
 //   onShutdown(async () => { await db.close(); });
-import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-// Type only (erased at build): the helper stays free of runtime dependencies.
-import type { ShutdownMessage, WorkerToPrimary } from '../supervisor/cluster-protocol.js';
+import type { Server as HttpServer } from 'node:http';
+import { httpDrainOf } from './http-drain.js';
+import { isShutdownMessage, type WorkerToPrimary } from './wire.js';
 
 type ShutdownHandler = () => void | Promise<void>;
 /** What orch said when it asked us to stop (cluster mode sends its `shutdown.timeout`). */
@@ -58,9 +57,6 @@ const runShutdown = async (exitCode: number, request: ShutdownRequest = {}): Pro
   process.exit(code);
 };
 
-const isShutdownMessage = (message: unknown): message is ShutdownMessage =>
-  typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'shutdown';
-
 const install = (): void => {
   if (installed) return;
   installed = true;
@@ -103,9 +99,6 @@ export interface DrainHttpOptions {
 /** The `node:http` / `node:https` server (or anything with their events) {@link drainHttp} drains. */
 export type DrainableServer = Pick<HttpServer, 'on' | 'once' | 'prependListener' | 'close' | 'closeIdleConnections' | 'closeAllConnections' | 'listening'>;
 
-const DEFAULT_IDLE_GRACE_MS = 1000;
-const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
-
 /**
  * Drains an HTTP server gracefully when orch stops this instance, so that keep-alive clients
  * (browsers, `fetch`, load balancers, autocannon) see no failed request during a reload. Call it
@@ -113,11 +106,14 @@ const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
  * {@link onShutdown} handler, and the process exits once the server has drained (and every other
  * handler resolved).
  *
- * Why: a plain `server.close()` (Node ≥ 19, and what a cluster worker's disconnect does) also
- * closes every *idle* keep-alive connection at once, and a client that sends its next request on
- * such a connection at that instant gets ECONNRESET ("other side closed"). HTTP/1.1 has no way to
- * tell an idle client "go away" other than closing, so instead, from the instant orch asks the
- * instance to stop (the cluster `{type:'shutdown'}` message, or SIGTERM / SIGINT):
+ * In cluster mode orch already drains every HTTP(S) server a worker creates, the same way (the
+ * preload it adds to the worker's node options); drainHttp stays the explicit form, for fork and
+ * socket mode, and it joins that same drain rather than adding a second one.
+ *
+ * Why: a plain `server.close()` (Node ≥ 19) also closes every *idle* keep-alive connection at
+ * once, and a client that sends its next request on such a connection at that instant gets
+ * ECONNRESET ("other side closed"). HTTP/1.1 has no way to tell an idle client "go away" other
+ * than closing, so instead, from the instant orch asks the instance to stop (the cluster `{type:'shutdown'}` message, or SIGTERM / SIGINT):
  *
  * - every response not yet started, and every later one, carries `Connection: close`: a
  *   keep-alive client finishes its request here and opens its next connection to another
@@ -129,105 +125,15 @@ const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
  *
  * Outside orch nothing happens until SIGTERM / SIGINT, which then drain the server the same way
  * and exit (a second signal kills as usual). A `server.close()` from anywhere else (the app, or
- * another tool's cluster `disconnect()`) drains the same way instead of cutting idle clients.
+ * a framework) drains the same way instead of cutting idle clients.
  *
  * @returns a function that starts the drain by hand and resolves once the server is closed.
  */
 export function drainHttp(server: DrainableServer, options: DrainHttpOptions = {}): () => Promise<void> {
-  const idleGraceMs = Math.max(0, options.idleGraceMs ?? DEFAULT_IDLE_GRACE_MS);
-  /** Per connection: requests in flight on it and, once draining, its idle timer. */
-  const connections = new Map<Socket, { busy: number; idleTimer?: NodeJS.Timeout }>();
-  const inFlight = new Set<ServerResponse>();
-  let draining = false;
-  let closed = false;
-  let resolveDrained!: () => void;
-  const drained = new Promise<void>((resolve) => (resolveDrained = resolve));
-
-  const closeWhenIdle = (socket: Socket): void => {
-    const state = connections.get(socket);
-    if (state === undefined || state.busy > 0 || state.idleTimer !== undefined) return;
-    state.idleTimer = setTimeout(() => socket.end(), idleGraceMs);
-    state.idleTimer.unref();
-  };
-  const finishIfDrained = (): void => {
-    if (draining && !server.listening && connections.size === 0 && !closed) {
-      closed = true;
-      resolveDrained();
-    }
-  };
-  const track = (socket: Socket): void => {
-    if (connections.has(socket)) return;
-    connections.set(socket, { busy: 0 });
-    socket.once('close', () => {
-      clearTimeout(connections.get(socket)?.idleTimer);
-      connections.delete(socket);
-      finishIfDrained();
-    });
-    if (draining) closeWhenIdle(socket);
-  };
-  // An https.Server emits 'connection' for the raw TCP socket, but requests on the TLS socket.
-  const isTls = typeof (server as { setSecureContext?: unknown }).setSecureContext === 'function';
-  server.on(isTls ? 'secureConnection' : 'connection', track);
-  // First in line, so that even a response the app ends synchronously carries the header.
-  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
-    const socket = req.socket;
-    track(socket);
-    const state = connections.get(socket);
-    if (state !== undefined) {
-      state.busy++;
-      clearTimeout(state.idleTimer);
-      state.idleTimer = undefined;
-    }
-    if (draining && !res.headersSent) res.setHeader('Connection', 'close');
-    inFlight.add(res);
-    res.once('close', () => {
-      inFlight.delete(res);
-      if (state !== undefined) state.busy = Math.max(0, state.busy - 1);
-      if (draining && !socket.destroyed) closeWhenIdle(socket);
-    });
-  });
-
-  // Node's close() closes idle connections at once: the very race this avoids. While draining
-  // they get their grace instead, whoever calls close() (us, the app, a cluster disconnect).
-  const closeIdleConnections = server.closeIdleConnections.bind(server);
-  const closeServer = server.close.bind(server);
-  server.closeIdleConnections = (): void => {
-    if (!draining) closeIdleConnections();
-  };
-  server.close = ((callback?: (err?: Error) => void) => {
-    start({});
-    return closeServer(callback);
-  }) as DrainableServer['close'];
-  server.once('close', finishIfDrained);
-
-  function start(request: ShutdownRequest): void {
-    if (draining) return;
-    draining = true;
-    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-    for (const socket of connections.keys()) closeWhenIdle(socket);
-    const timeoutMs = options.timeoutMs ?? (request.timeoutMs !== undefined ? Math.floor(request.timeoutMs * 0.9) : DEFAULT_DRAIN_TIMEOUT_MS);
-    setTimeout(() => {
-      server.closeAllConnections();
-      for (const socket of connections.keys()) socket.destroy();
-      // Not listening and nothing left: done, even if 'close' was emitted before we looked.
-      setImmediate(() => {
-        if (!closed) {
-          closed = true;
-          resolveDrained();
-        }
-      });
-    }, timeoutMs).unref();
-  }
-
-  const drain = (request: ShutdownRequest = {}): Promise<void> => {
-    start(request);
-    if (server.listening) closeServer();
-    finishIfDrained();
-    return drained;
-  };
-  starters.push((request) => start(request));
-  onShutdown(() => drain());
-  return () => drain();
+  const drain = httpDrainOf(server, options);
+  starters.push((request) => drain.start(request));
+  onShutdown(() => drain.close());
+  return () => drain.close();
 }
 
 /**
