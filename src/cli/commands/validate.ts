@@ -1,4 +1,4 @@
-import { formatDiagnostic } from '../../config/desired.js';
+import { formatDiagnostic, formatWarning } from '../../config/desired.js';
 import { loadEcosystem } from '../../config/load.js';
 import type { OutputFormat } from '../output.js';
 import { eprintln, printJson, println } from '../output.js';
@@ -6,21 +6,25 @@ import { eprintln, printJson, println } from '../output.js';
 /**
  * `orch validate --output json` shape:
  * `{ "valid": boolean, "file": string, "project"?: string, "apps"?: string[],
- *    "errors": [{ "file", "line", "col", "path", "message" }] }`
+ *    "errors": [{ "file", "line", "col", "path", "message" }], "warnings": [same as errors] }`.
+ * Warnings never make a file invalid: exit 0 valid, 2 invalid.
  */
 export const validate = async (file: string, opts: { output: OutputFormat }): Promise<void> => {
   const result = await loadEcosystem(file, { env: process.env });
+  const { warnings } = result;
   if (opts.output === 'json') {
     printJson(
       result.ok
-        ? { valid: true, file, project: result.desired.project, apps: result.desired.apps.map((a) => a.name), errors: [] }
-        : { valid: false, file, errors: result.errors },
+        ? { valid: true, file, project: result.desired.project, apps: result.desired.apps.map((a) => a.name), errors: [], warnings }
+        : { valid: false, file, errors: result.errors, warnings },
     );
   } else if (result.ok) {
+    for (const d of warnings) eprintln(formatWarning(d));
     const n = result.desired.apps.length;
     println(`${file} is valid: project "${result.desired.project}", ${n} app${n === 1 ? '' : 's'}.`);
   } else {
     for (const d of result.errors) eprintln(formatDiagnostic(d));
+    for (const d of warnings) eprintln(formatWarning(d));
     const n = result.errors.length;
     eprintln(`${n} error${n === 1 ? '' : 's'} in ${file}.`);
   }
