@@ -2,8 +2,11 @@
 // the ports the file wants, the process groups of supervised instances, paths that are missing.
 // Run by the daemon before apply and by the CLI before diff, so both plan from the same facts.
 import { statSync } from 'node:fs';
-import type { DesiredState } from '../config/desired.js';
+import { isAbsolute, resolve } from 'node:path';
+import type { AppSpec, DesiredState } from '../config/desired.js';
 import { instancePorts } from '../config/modes.js';
+import { nodeScript } from '../config/node-script.js';
+import { isNodeCommand } from '../config/run-command.js';
 import { findPortHolders } from '../process/port-holders.js';
 import { readProcStat } from '../supervisor/proc-stat.js';
 import type { ActualState, HostFacts } from './types.js';
@@ -14,6 +17,25 @@ const cwdProblem = (cwd: string): string | undefined => {
   } catch {
     return `cwd ${cwd} does not exist`;
   }
+};
+
+const isFile = (path: string): boolean => {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+};
+
+/** The script of `node <script>` (or a cluster app) must still exist: validation's words (config/file-checks.ts). */
+const scriptProblem = (spec: AppSpec): string | undefined => {
+  if (spec.shell || !isNodeCommand(spec.command)) return undefined;
+  // normalize.ts turns a bare `server.js` into `node server.js`: argv[0] is node here.
+  const script = nodeScript(spec.command.slice(1));
+  if (script.kind !== 'script' || script.script === '') return undefined;
+  const abs = resolve(spec.cwd, script.script);
+  if ([abs, `${abs}.js`, `${abs}.json`, `${abs}.node`].some(isFile)) return undefined;
+  return `script not found: ${script.script}${isAbsolute(script.script) ? '' : ` (resolved from cwd ${spec.cwd})`}`;
 };
 
 export const gatherHostFacts = (desired: DesiredState, actual: ActualState, daemonPid: number | undefined): HostFacts => {
@@ -27,7 +49,7 @@ export const gatherHostFacts = (desired: DesiredState, actual: ActualState, daem
   }
   const missing = new Map<string, string>();
   for (const spec of desired.apps) {
-    const problem = cwdProblem(spec.cwd);
+    const problem = cwdProblem(spec.cwd) ?? scriptProblem(spec);
     if (problem !== undefined) missing.set(spec.name, problem);
   }
   return { listeners: findPortHolders(ports), groups, daemonPid, missing };
