@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { AppSpec, ShutdownSpec } from '../config/desired.js';
+import { canOverlap as modeCanOverlap } from '../config/modes.js';
 import type { LogCapture } from '../logs/capture.js';
 import { splitNodeArgv } from './cluster-argv.js';
 import type { DaemonToPrimary, ForkCommand, OutputStream, PrimaryToDaemon, WorkerId } from './cluster-protocol.js';
@@ -283,8 +284,8 @@ export class ClusterLauncher implements Launcher {
     return spec.port;
   }
 
-  canOverlap(): boolean {
-    return true;
+  canOverlap(spec: AppSpec): boolean {
+    return modeCanOverlap(spec);
   }
 
   async launch(spec: AppSpec, index: number): Promise<LaunchResult> {

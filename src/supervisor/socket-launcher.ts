@@ -6,6 +6,7 @@ import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { execa } from 'execa';
 import type { AppSpec } from '../config/desired.js';
+import { canOverlap as modeCanOverlap } from '../config/modes.js';
 import { portInUse } from '../process/port-holders.js';
 import { type LaunchResult, type Launcher, type SpawnContext, spawnInstance } from './spawn.js';
 
@@ -97,8 +98,8 @@ export class SocketLauncher implements Launcher {
     return spec.port;
   }
 
-  canOverlap(): boolean {
-    return true;
+  canOverlap(spec: AppSpec): boolean {
+    return modeCanOverlap(spec);
   }
 
   async launch(spec: AppSpec, index: number): Promise<LaunchResult> {

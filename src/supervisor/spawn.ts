@@ -3,6 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { execa, type Options } from 'execa';
 import type { AppSpec, ShutdownSpec } from '../config/desired.js';
+import { canOverlap as modeCanOverlap } from '../config/modes.js';
 import type { LogCapture } from '../logs/capture.js';
 import { portInUse } from '../process/port-holders.js';
 import type { NotifySocket, NotifySockets } from './notify-socket.js';
@@ -209,8 +210,7 @@ export class ForkLauncher implements Launcher {
   }
 
   canOverlap(spec: AppSpec): boolean {
-    // Two processes of one index would fight over the same PORT.
-    return spec.port === undefined;
+    return modeCanOverlap(spec);
   }
 
   async launch(spec: AppSpec, index: number): Promise<LaunchResult> {
