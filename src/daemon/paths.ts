@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { logDir } from '../logs/files.js';
+import { checkHome } from './home.js';
 
 export interface HomePaths {
   readonly home: string;
@@ -13,8 +14,14 @@ export interface HomePaths {
   readonly logs: string;
 }
 
+/**
+ * Every command and the daemon find their ORCH_HOME here, so this is where it is checked (one
+ * `lstat`): throws ORCH_HOME_UNUSABLE for a symlink, a non-directory or another user's directory.
+ * It creates nothing (see `ensureHome`).
+ */
 export const homePaths = (env: NodeJS.ProcessEnv = process.env): HomePaths => {
   const home = resolve(env.ORCH_HOME && env.ORCH_HOME !== '' ? env.ORCH_HOME : join(homedir(), '.orch'));
+  checkHome(home);
   return {
     home,
     socket: join(home, 'orch.sock'),
