@@ -22,6 +22,8 @@ export interface ActionResult {
   readonly type: Plan['actions'][number]['type'] | 'stop';
   readonly ok: boolean;
   readonly reason?: string;
+  /** Done, but something was not: the state file could not be written (a full disk, SPEC §10). */
+  readonly warning?: string;
 }
 
 /** How `reason` begins for an action skipped because its dependency failed: nothing of it ran. */
@@ -99,3 +101,18 @@ export type Response =
   | { readonly id: number; readonly ok: true; readonly result: unknown }
   | { readonly id: number; readonly ok: false; readonly error: { readonly code: ErrorCode | 'ORCH_INTERNAL'; readonly message: string } }
   | { readonly id: number; readonly event: ProgressEvent };
+
+/**
+ * The longest request line the daemon reads (bytes, newline excluded); a longer one gets
+ * ORCH_REQUEST_TOO_LARGE and the connection is closed, so one client can hold at most this much of
+ * the daemon's memory. `apply` carries the whole desired state and is the largest legal request:
+ * 2,000 apps with a few env vars each weigh 1.6 MB (measured), so 8 MiB leaves room for ~10,000.
+ */
+export const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Methods that run for as long as their work takes (readiness, shutdown timeouts): the CLI gives
+ * them the long deadline, extended by each progress event, and checks meanwhile that the daemon
+ * still answers `hello`. Every other method must answer within the short deadline.
+ */
+export const LONG_METHODS: ReadonlySet<Method> = new Set<Method>(['apply', 'rollback', 'stop', 'start', 'restart', 'reload', 'delete', 'down', 'shutdown']);
