@@ -62,6 +62,24 @@ export const releaseLock = (path: string, pid = process.pid): void => {
   }
 };
 
+export interface LockHolder {
+  readonly pid: number;
+  /** The holder's start time in clock ticks: with the pid, the process's identity. */
+  readonly start: string;
+}
+
+/**
+ * The daemon that holds the lock at `path`, verified by pid and start time (a reused pid is not
+ * it); undefined when none runs or an editor holds the lock. How the CLI finds a daemon whose
+ * socket is gone or does not answer.
+ */
+export const lockHolder = (path: string): LockHolder | undefined => {
+  const [holderPid, start, purpose] = readOrEmpty(path).split(' ');
+  const pid = Number(holderPid);
+  if (!Number.isInteger(pid) || pid <= 0 || start === undefined || start === '' || purpose === 'edit') return undefined;
+  return processStartTicks(pid) === start ? { pid, start } : undefined;
+};
+
 // WARNING: blocks the thread. Only for the few milliseconds a lock is being written or an editor
 // holds it, in a process that does nothing else meanwhile (acquireLock is synchronous).
 const sleepSync = (ms: number): void => {
