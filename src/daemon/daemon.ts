@@ -13,7 +13,7 @@ import { summarizePlan } from '../reconcile/render.js';
 import type { ActualState } from '../reconcile/types.js';
 import type { SupervisorApi } from '../supervisor/types.js';
 import { listGenerations, projectsWithGenerations, readGeneration, recordGeneration, rollbackTarget, unknownProjectError } from './history.js';
-import type { ApplyReport, DaemonInfo, FileSource, Method, Params, ProcessStats, ProgressEvent, Result } from './protocol.js';
+import type { ActionResult, ApplyReport, DaemonInfo, FileSource, Method, Params, ProcessStats, ProgressEvent, Result } from './protocol.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { SerialQueue } from './serial-queue.js';
 import type { PersistedState } from './state-store.js';
@@ -44,6 +44,19 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
     await writeState(deps.statePath, next, state);
     state = next;
   };
+  // WARNING: stop, delete and down act even when the state cannot be written (a full disk, SPEC
+  // §10): the processes stop, memory keeps the new state for the next write, the CLI gets a warning.
+  const persistOrWarn = async (next: PersistedState): Promise<string | undefined> => {
+    try {
+      await persist(next);
+      return undefined;
+    } catch (err) {
+      state = next;
+      logger.warn({ err }, 'state file not written; acting anyway');
+      return `the state file could not be written (${(err as Error).message}): a daemon restart may undo this until the next successful write`;
+    }
+  };
+  const withWarning = <R extends ActionResult>(result: R, warning: string | undefined): R => (warning === undefined ? result : { ...result, warning });
   const actual = (): ActualState => ({ apps: supervisor.apps() });
   const appOrThrow = (name: string) => {
     const app = supervisor.app(name);
@@ -146,8 +159,8 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
     stop: (p) =>
       queue.run(async () => {
         appOrThrow(p.app);
-        await persist({ ...state, stopped: [...new Set([...state.stopped, p.app])] });
-        return toActionResult(p.app, 'stop', await supervisor.stop(p.app));
+        const warning = await persistOrWarn({ ...state, stopped: [...new Set([...state.stopped, p.app])] });
+        return withWarning(toActionResult(p.app, 'stop', await supervisor.stop(p.app)), warning);
       }),
     start: (p) =>
       queue.run(async () => {
@@ -168,8 +181,8 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
     delete: (p) =>
       queue.run(async () => {
         appOrThrow(p.app);
-        await persist(forgetApp(p.app));
-        return toActionResult(p.app, 'delete', await supervisor.remove(p.app));
+        const warning = await persistOrWarn(forgetApp(p.app));
+        return withWarning(toActionResult(p.app, 'delete', await supervisor.remove(p.app)), warning);
       }),
     down: (p) =>
       queue.run(async () => {
@@ -178,9 +191,10 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
           .filter((a) => a.spec.project === p.project)
           .map((a) => a.spec.name);
         const next = withoutProject(state, p.project, names);
-        if (next) await persist(next.state);
+        const warning = next ? await persistOrWarn(next.state) : undefined;
         const plan = { project: p.project, actions: names.map((app) => ({ type: 'delete' as const, app, instances: 0, running: 0 })), refusals: [] };
-        return executePlan(plan, supervisor);
+        const results = await executePlan(plan, supervisor);
+        return results.map((r, k) => (k === 0 ? withWarning(r, warning) : r));
       }),
     shutdown: () =>
       queue.run(async () => {

@@ -10,11 +10,16 @@ import { ProcessRegistry, reap } from './process-registry.js';
 import { listen } from './server.js';
 import { emptyState, readState } from './state-store.js';
 import { VERSION } from '../version.js';
+import { DaemonLogFile } from '../logs/daemon-log.js';
+import { closeInheritedFds } from '../process/inherited-fds.js';
 
 const main = async (): Promise<void> => {
+  // First, before any file of ours is open: what the starter left open is not ours to hold or pass on.
+  closeInheritedFds();
   const paths = homePaths();
   ensureHome(paths);
-  const logger = pino({ base: { pid: process.pid } }, pino.destination({ dest: paths.daemonLog, sync: false, mkdir: true }));
+  // A failed write to daemon.log (a full disk) is counted and retried, never logged (see daemon-log.ts).
+  const logger = pino({ base: { pid: process.pid } }, new DaemonLogFile(paths.daemonLog));
 
   const lock = acquireLock(paths.lock);
   if (!lock.acquired) {

@@ -1,7 +1,9 @@
 // Captures instances' stdout/stderr line by line into `${home}/logs/${app}.log` (rotated by
 // size, see settings.ts), one writer per app. Writes are asynchronous; when an app's file falls
 // behind, that app's sources are paused (its children block on their pipes: backpressure, not
-// loss) instead of the daemon buffering without bound. Other apps are not affected.
+// loss) instead of the daemon buffering without bound. Other apps are not affected. When the
+// file cannot be written at all (a full disk), the app's lines are dropped and counted per app
+// (`droppedLines`, shown by `orch status`), the app keeps running, and capture resumes by itself.
 import { mkdirSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
@@ -23,6 +25,8 @@ export interface CaptureStats {
   readonly forcedBreaks: number;
   /** Bytes that could not be written (a failing disk); reported on the daemon log too. */
   readonly lostBytes: number;
+  /** Lines dropped because their file could not be written, all apps together. */
+  readonly droppedLines: number;
   readonly rotations: number;
   /** Times an app's sources were paused because its file fell behind. */
   readonly pauses: number;
@@ -40,6 +44,8 @@ export class LogCapture {
   private dirReady = false;
   private readonly settings: LogSettings;
   private readonly stats_ = { forcedBreaks: 0, lostBytes: 0, rotations: 0, pauses: 0 };
+  /** Dropped lines of apps whose log is closed (removed apps). */
+  private droppedByClosed = 0;
 
   constructor(
     private readonly home: string,
@@ -57,7 +63,14 @@ export class LogCapture {
   }
 
   stats(): CaptureStats {
-    return { ...this.stats_ };
+    let droppedLines = this.droppedByClosed;
+    for (const sink of this.sinks.values()) droppedLines += sink.writer.droppedLines;
+    return { ...this.stats_, droppedLines };
+  }
+
+  /** Lines of `app` dropped because its log file could not be written (0 when none). */
+  droppedLines(app: string): number {
+    return this.sinks.get(app)?.writer.droppedLines ?? 0;
   }
 
   /** Pipes one instance's output into its app's log; the source is read until it ends. */
@@ -102,6 +115,7 @@ export class LogCapture {
     const sink = this.sinks.get(app);
     if (sink === undefined) return Promise.resolve();
     this.sinks.delete(app);
+    this.droppedByClosed += sink.writer.droppedLines;
     sink.closing = true;
     if (sink.sources.size === 0) return sink.writer.end();
     // The last source to finish ends the writer.
@@ -124,15 +138,21 @@ export class LogCapture {
     if (existing !== undefined) return existing;
     if (!this.dirReady) {
       // Once per daemon, before the first log file is opened.
-      mkdirSync(logDir(this.home), { recursive: true });
+      mkdirSync(logDir(this.home), { recursive: true, mode: 0o700 });
       this.dirReady = true;
     }
     const writer = new RotatingWriter(logFilePath(this.home, app), this.settings, this.options.highWaterMark);
     let lostReported = 0;
+    // WARNING: once per outage, not per batch: the daemon log may sit on the same full disk.
     writer.on('error', (err) => {
       this.stats_.lostBytes += writer.lostBytes - lostReported;
       lostReported = writer.lostBytes;
-      this.logger.error({ err, app, lostBytes: writer.lostBytes }, 'cannot write log file; the batch is lost');
+      this.logger.error({ err, app }, 'cannot write log file; its lines are dropped and counted until it can be written again');
+    });
+    writer.on('resumed', (droppedLines) => {
+      this.stats_.lostBytes += writer.lostBytes - lostReported;
+      lostReported = writer.lostBytes;
+      this.logger.warn({ app, droppedLines, droppedTotal: writer.droppedLines }, 'log file writable again; capture resumed');
     });
     writer.on('rotated', () => {
       this.stats_.rotations++;

@@ -1,6 +1,8 @@
 // An append-only log file that rotates by size. All writes and rotations run one at a time from
 // one queue, so a rotation always falls between two whole writes: no record is split, lost or
 // written twice. Nothing here blocks the event loop: every file operation is asynchronous.
+// A failed write (a full disk) drops what waits and, for RETRY_MS, every new record: dropped and
+// counted (`droppedLines`), never buffered, so a failing disk costs no memory and no busy retries.
 import { EventEmitter } from 'node:events';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import type { LogSettings } from './settings.js';
@@ -9,10 +11,15 @@ import { rotatedPath } from './files.js';
 /** Buffered bytes above which `write` returns false (the caller should pause its sources). */
 export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
 const MAX_BATCH_BYTES = 1024 * 1024;
+/** After a failed write, records are dropped for this long before the next write is tried. */
+export const RETRY_MS = 1000;
 
 export interface RotatingWriterEvents {
   drain: [];
+  /** Writes began to fail (once per outage); records are dropped until one succeeds again. */
   error: [Error];
+  /** A write succeeded after an outage; the number of lines dropped during it. */
+  resumed: [number];
   rotated: [];
   /** The file is flushed and closed. */
   ended: [];
@@ -21,7 +28,8 @@ export interface RotatingWriterEvents {
 /**
  * `write` queues whole records (never split across files); it returns false once more than
  * `highWaterMark` bytes wait, and 'drain' follows when the queue is empty again. A failed write
- * is reported on 'error' and its bytes counted in `lostBytes`; the writer goes on with the next.
+ * is reported on 'error' (once per outage) and its bytes counted in `lostBytes`, its lines and
+ * those dropped while failing in `droppedLines`; 'resumed' follows the first write that succeeds.
  */
 export class RotatingWriter extends EventEmitter<RotatingWriterEvents> {
   private readonly queue: Buffer[] = [];
@@ -32,18 +40,30 @@ export class RotatingWriter extends EventEmitter<RotatingWriterEvents> {
   private needDrain = false;
   private ending: Promise<void> | undefined;
   lostBytes = 0;
+  droppedLines = 0;
   rotations = 0;
+  /** Writes fail: records are dropped until `retryAt`, then one write is tried. */
+  private failing = false;
+  private retryAt = 0;
+  private droppedSinceFailure = 0;
+  /** The last failed write may have left a record cut short at the end of the file. */
+  private suspectTail = false;
 
   constructor(
     readonly path: string,
     private readonly settings: LogSettings,
     private readonly highWaterMark = DEFAULT_HIGH_WATER_MARK,
+    private readonly now: () => number = Date.now,
   ) {
     super();
   }
 
   write(text: string): boolean {
     if (this.ending !== undefined) throw new Error(`write after end: ${this.path}`);
+    if (this.failing && this.now() < this.retryAt) {
+      this.drop(lineCount(text));
+      return true;
+    }
     const buf = Buffer.from(text);
     this.queue.push(buf);
     this.queuedBytes += buf.length;
@@ -103,20 +123,60 @@ export class RotatingWriter extends EventEmitter<RotatingWriterEvents> {
     try {
       const handle = await this.ensureOpen();
       if (this.size > 0 && this.size + bytes > this.settings.maxBytes) await this.rotate();
-      await writeAll(this.handle ?? handle, batch, bytes);
-      this.size += bytes;
+      const live = this.handle ?? handle;
+      const lead = this.suspectTail ? await this.tailBreak(live) : [];
+      const total = bytes + (lead[0]?.length ?? 0);
+      await writeAll(live, [...lead, ...batch], total);
+      this.size += total;
+      this.suspectTail = false;
+      if (this.failing) {
+        this.failing = false;
+        this.emit('resumed', this.droppedSinceFailure);
+        this.droppedSinceFailure = 0;
+      }
     } catch (e) {
       this.lostBytes += bytes;
-      this.emit('error', e as Error);
+      this.suspectTail = true;
+      // What waits would fail the same way: dropped now, not retried record by record.
+      let lines = batch.reduce((n, b) => n + lineCount(b), 0);
+      for (const queued of this.queue) lines += lineCount(queued);
+      this.queue.length = 0;
+      this.queuedBytes = 0;
+      this.drop(lines);
+      this.retryAt = this.now() + RETRY_MS;
+      if (!this.failing) {
+        this.failing = true;
+        this.emit('error', e as Error);
+      }
+      if (this.needDrain) {
+        // Sources paused for backpressure resume: their lines are dropped, not held.
+        this.needDrain = false;
+        this.emit('drain');
+      }
       // Reopen on the next batch: the old handle may be the problem.
       await this.handle?.close().catch(() => undefined);
       this.handle = undefined;
     }
   }
 
+  private drop(lines: number): void {
+    this.droppedLines += lines;
+    this.droppedSinceFailure += lines;
+  }
+
+  /** A newline when the file ends inside a record (a write cut short by a full disk), so the next one starts its own line. */
+  private async tailBreak(handle: FileHandle): Promise<Buffer[]> {
+    if (this.size === 0) return [];
+    const last = Buffer.alloc(1);
+    const { bytesRead } = await handle.read(last, 0, 1, this.size - 1);
+    return bytesRead === 1 && last[0] !== 0x0a ? [Buffer.from('\n')] : [];
+  }
+
   private async ensureOpen(): Promise<FileHandle> {
     if (this.handle !== undefined) return this.handle;
-    const handle = await open(this.path, 'a');
+    // 0600: app output is as private as the rest of ORCH_HOME (rotation renames keep the mode).
+    // 'a+': appends, and lets tailBreak read the last byte.
+    const handle = await open(this.path, 'a+', 0o600);
     this.size = (await handle.stat()).size;
     this.handle = handle;
     return handle;
@@ -138,6 +198,16 @@ export class RotatingWriter extends EventEmitter<RotatingWriterEvents> {
     await this.ensureOpen();
   }
 }
+
+const lineCount = (text: string | Buffer): number => {
+  let n = 0;
+  if (typeof text === 'string') {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  } else {
+    for (let i = text.indexOf(0x0a); i !== -1; i = text.indexOf(0x0a, i + 1)) n++;
+  }
+  return n;
+};
 
 const ignoreMissing = (e: unknown): void => {
   if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;

@@ -32,6 +32,8 @@ export interface AppView {
   /** True after `orch stop <app>`: the app is kept but not run (drift the next diff shows). */
   readonly stopped: boolean;
   readonly instances: readonly InstanceView[];
+  /** Output lines dropped because the app's log file could not be written (a full disk); absent means 0. */
+  readonly droppedLines?: number;
 }
 
 export interface ActualState {

@@ -108,7 +108,8 @@ export class Supervisor implements SupervisorApi {
     const app = this.apps_.get(name);
     if (app === undefined) return undefined;
     const instances = [...app.runners.values()].sort((a, b) => a.index - b.index).map((r) => r.view());
-    return { spec: app.spec, stopped: app.stopped, instances };
+    const droppedLines = this.logs.droppedLines(name);
+    return { spec: app.spec, stopped: app.stopped, instances, ...(droppedLines > 0 ? { droppedLines } : {}) };
   }
 
   create(spec: AppSpec): Promise<OpResult> {

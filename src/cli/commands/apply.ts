@@ -71,4 +71,5 @@ export const logsHint = (results: readonly ActionResult[]): string | undefined =
 };
 
 export const describeResult = (r: ActionResult, color: boolean): string =>
-  r.ok ? `${paint.green(color, '✓')} ${r.app}: ${r.type} done` : `${paint.red(color, '✗')} ${r.app}: ${r.type} failed: ${r.reason ?? 'unknown reason'}`;
+  (r.ok ? `${paint.green(color, '✓')} ${r.app}: ${r.type} done` : `${paint.red(color, '✗')} ${r.app}: ${r.type} failed: ${r.reason ?? 'unknown reason'}`) +
+  (r.warning === undefined ? '' : `\n  ${paint.yellow(color, 'warning:')} ${r.warning}`);

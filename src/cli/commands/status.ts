@@ -4,10 +4,11 @@ import type { OutputFormat } from '../output.js';
 import { eprintln, formatBytes, formatDuration, formatTable, paint, printJson, println, useColor } from '../output.js';
 
 /**
- * `orch status --output json` shape: `{ "warnings": string[], "apps": [{ "name", "project", "generation", "mode", "stopped",
+ * `orch status --output json` shape: `{ "warnings": string[], "apps": [{ "name", "project", "generation", "mode", "stopped", "dropped_lines",
  * "instances": [{ "index", "pid", "state", "uptime_ms", "restarts", "cpu", "memory", "port",
  * "last_exit": { "code", "signal", "at" } | null, "reason": string | null }] }] }`.
- * cpu is percent of one core, memory is RSS in bytes; both null when not sampled.
+ * cpu is percent of one core, memory is RSS in bytes; both null when not sampled. dropped_lines counts
+ * output lines lost because the app's log file could not be written (a full disk).
  */
 export const status = async (opts: { output: OutputFormat }): Promise<void> => {
   const client = await DaemonClient.connect(homePaths());
@@ -24,6 +25,7 @@ export const status = async (opts: { output: OutputFormat }): Promise<void> => {
     generation: snapshot.generations[a.spec.project] ?? null,
     mode: a.spec.mode,
     stopped: a.stopped,
+    dropped_lines: a.droppedLines ?? 0,
     instances: a.instances.map((i) => {
       const stats = i.pid === undefined ? undefined : snapshot.stats[String(i.pid)];
       return {
@@ -45,6 +47,9 @@ export const status = async (opts: { output: OutputFormat }): Promise<void> => {
     return;
   }
   for (const w of snapshot.warnings) eprintln(`warning: ${w}`);
+  for (const a of apps) {
+    if (a.dropped_lines > 0) eprintln(`warning: ${a.name}: ${a.dropped_lines} output line${a.dropped_lines === 1 ? '' : 's'} dropped: its log file could not be written (disk full?)`);
+  }
   if (apps.length === 0) {
     println('No apps. Declare some in ecosystem.yaml and run orch apply.');
     return;
