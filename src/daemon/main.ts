@@ -57,11 +57,6 @@ const main = async (): Promise<void> => {
   const control: { server?: Awaited<ReturnType<typeof listen>> } = {};
   const exit = () => {
     control.server?.close();
-    try {
-      unlinkSync(paths.socket);
-    } catch {
-      // already gone
-    }
     releaseLock(paths.lock);
     logger.info('daemon stopped');
     logger.flush();
@@ -82,7 +77,8 @@ const main = async (): Promise<void> => {
   // An app must never take the daemon down: log what escaped and carry on.
   process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception'));
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
-  process.on('SIGHUP', () => {});
+  // SIGHUP: check the control socket now (it is also checked every second).
+  process.on('SIGHUP', () => control.server?.check());
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.on(sig, () => {
       logger.info({ signal: sig }, 'stopping apps and exiting');
