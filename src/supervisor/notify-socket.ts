@@ -7,6 +7,13 @@
 // Node has no unix datagram sockets (dgram is UDP only), so this uses the native addon
 // unix-dgram, an optional dependency: where it did not build, an instance with notify readiness
 // fails to start and says why, instead of waiting for a message that can never arrive.
+//
+// WARNING: descriptors sent with a datagram (SCM_RIGHTS: systemd-notify's BARRIER=1 sends a pipe's
+// write end and waits for it to close) are never seen here, and that is what closes them at once:
+// unix-dgram calls recvmsg(2) with no control buffer, so the kernel sets MSG_CTRUNC and releases
+// every passed descriptor instead of installing it in the daemon (test/faults/notify-fds.test.ts
+// checks both: systemd-notify returns at once, the daemon's fd count does not grow). Whatever
+// replaces unix-dgram must keep this, or receive SCM_RIGHTS and close each fd.
 import { mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -20,6 +27,13 @@ interface DgramSocket {
 interface UnixDgram {
   createSocket(type: 'unix_dgram'): DgramSocket;
 }
+
+/**
+ * The longest notify datagram read (systemd's own limit, NOTIFY_BUFFER_MAX). WARNING: unix-dgram
+ * cuts a longer datagram at 64 KiB without saying so; a cut message is ignored, never half-read.
+ */
+export const MAX_NOTIFY_BYTES = 4096;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** sizeof(sockaddr_un.sun_path) - 1 on Linux; unix-dgram silently truncates a longer path. */
 const MAX_SOCKET_PATH = 107;
@@ -43,6 +57,18 @@ export const parseNotify = (text: string): ReadonlyMap<string, string> => {
     if (eq > 0) fields.set(line.slice(0, eq), line.slice(eq + 1));
   }
   return fields;
+};
+
+/** The fields of a datagram, or undefined for one that is not a notify message (oversize, NUL bytes, not UTF-8). */
+export const notifyMessage = (data: Buffer): ReadonlyMap<string, string> | undefined => {
+  if (data.length > MAX_NOTIFY_BYTES || data.includes(0)) return undefined;
+  let text: string;
+  try {
+    text = utf8.decode(data);
+  } catch {
+    return undefined;
+  }
+  return parseNotify(text);
 };
 
 let addon: UnixDgram | string | undefined;
@@ -86,7 +112,7 @@ export class NotifySockets {
     const socket = dgram.createSocket('unix_dgram');
     socket.on('error', (e) => (failure = e));
     socket.on('message', (data) => {
-      if (parseNotify(data.toString('utf8')).get('READY') === '1') resolveReady();
+      if (notifyMessage(data)?.get('READY') === '1') resolveReady();
     });
     socket.bind(path);
     let open = true;
