@@ -44,17 +44,20 @@ const watchListen = (): void => {
   } as typeof listen;
 };
 
+let signalled = false;
 const onSignal = (): void => {
   const signal = retireSignal;
-  if (signal === undefined) return;
-  process.removeListener(signal, onSignal);
-  const appListens = process.listenerCount(signal) > 0;
-  if (appListens) {
+  if (signal === undefined || signalled) return;
+  signalled = true;
+  if (process.listenerCount(signal) > 1) {
+    // Ours stays registered (a no-op now): a helper such as signal-exit re-raises the signal when
+    // it thinks it is alone, which would cut the drain short.
     for (const server of drains.keys()) server.unref();
     void Promise.all([...drains.values()].map((d) => d.idle)).then(() => process.channel?.unref());
     return;
   }
-  // Our listener is gone: the signal raised again takes its default course.
+  // Without our listener the signal, raised again, takes its default course (a second one kills).
+  process.removeListener(signal, onSignal);
   void Promise.all([...drains.values()].map((d) => d.close(request))).then(() => process.kill(process.pid, signal));
 };
 

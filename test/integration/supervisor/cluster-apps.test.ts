@@ -21,6 +21,8 @@ const APPS = [
   ['plain node:http', 'plain-http.js', {}],
   // Its SIGTERM handler closes the server at once and exits in the close callback.
   ['node:http closing on SIGTERM', 'drain-on-sigterm.js', { DRAIN_MS: '0' }],
+  // Its SIGTERM listener re-raises the signal when it thinks it is alone, as signal-exit does.
+  ['node:http with a signal-exit-like listener', 'reraise-when-alone.js', {}],
 ] as const;
 
 describe.each(APPS)('%s, unmodified, in cluster mode', (_name, fixture, env) => {
