@@ -4,6 +4,9 @@
 // with three reloads during each 30 s run; then two harder orch cases (a reload whose new code
 // does not parse, which must roll back; an app whose requests take 1 s), and orch cluster mode's
 // raw throughput against a plain node:cluster script (no reloads, interleaved A-B-B-A).
+// And apps that know nothing of orch (bench/apps/plain-http.mjs, bench/apps/express-app.mjs: no
+// drainHttp, no signal handler) under orch cluster mode and PM2 cluster mode alike, three reloads
+// each, shorter runs.
 // orch through its CLI (`orch apply`, `orch reload <app>`, isolated ORCH_HOME, a private copy of
 // dist/), PM2 through its CLI (`pm2 start -i 2`, `pm2 reload`, isolated PM2_HOME).
 import { spawn } from 'node:child_process';
@@ -23,7 +26,25 @@ const SLOW_RELOAD_AT_MS = [3000, 9000];
 const THROUGHPUT_S = 8;
 const THROUGHPUT_CONNECTIONS = 50;
 const THROUGHPUT_TARGET = 0.95;
+const UNMODIFIED_S = 20;
+const UNMODIFIED_RELOAD_AT_MS = [4000, 10_000, 16_000];
+/** The apps nobody wrote for orch: orch app name, script in bench/apps, label. */
+const UNMODIFIED = [
+  { app: 'plain', script: 'plain-http.mjs', label: 'plain node:http' },
+  { app: 'express', script: 'express-app.mjs', label: 'Express' },
+];
 const appsDir = join(repoRoot, 'bench/apps');
+
+// By absolute path from bench/apps, so that `express` resolves from this repository's node_modules.
+const unmodifiedApp = ({ app, script }, port) => `  ${app}:
+    run: node ${join(appsDir, script)}
+    mode: cluster
+    instances: 2
+    port: ${port}
+    ready: { type: listening, timeout: 10s }
+    shutdown: { signal: SIGTERM, timeout: 10s }
+    reload: { max_surge: 1, max_unavailable: 0 }
+`;
 
 const ecosystem = (ports, env) => {
   const app = (mode, port, extra = '') => `    run: node app.mjs
@@ -42,14 +63,15 @@ apps:
 ${app('cluster', ports.clu)}  sock:
 ${app('socket', ports.sock)}  slow:
 ${app('cluster', ports.slow, `, SLOW_MS: "${SLOW_MS}"`)}  brk:
-${app('cluster', ports.brk).replace('node app.mjs', 'node broken-later.mjs')}`;
+${app('cluster', ports.brk).replace('node app.mjs', 'node broken-later.mjs')}${UNMODIFIED.map((u) => unmodifiedApp(u, ports[u.app])).join('')}`;
 };
 
 export async function run() {
   if (!findPm2()) skip('pm2 is not installed (it is a devDependency: run `npm install`)');
   const autocannon = await import('autocannon').then((m) => m.default).catch(() => skip('autocannon is not installed (devDependency)'));
-  const [clu, sock, slow, brk, pm2Port, plainPort] = await findFreePorts(6);
-  const ports = { clu, sock, slow, brk };
+  const [clu, sock, slow, brk, pm2Port, plainPort, plain, express, pm2Plain, pm2Express] = await findFreePorts(10);
+  const ports = { clu, sock, slow, brk, plain, express };
+  const pm2Ports = { plain: pm2Plain, express: pm2Express };
   return withOrchSnapshot((bin) =>
     withOrchHome(
       ({ orch }) =>
@@ -63,24 +85,33 @@ export async function run() {
             await pm2(['start', join(dir, 'app.mjs'), '--name', 'web', '-i', '2', '--cwd', dir], {
               env: { ...pm2Env, PORT: String(pm2Port), RELOAD_BENCH_WORKER: workerModule },
             });
-            await until(async () => (await get(pm2Port).catch(() => undefined))?.status === 200, 30_000, 'pm2 app did not serve');
+            for (const u of UNMODIFIED) {
+              await pm2(['start', join(appsDir, u.script), '--name', u.app, '-i', '2', '--cwd', appsDir], { env: { ...pm2Env, PORT: String(pm2Ports[u.app]) } });
+            }
+            for (const port of [pm2Port, ...Object.values(pm2Ports)]) await until(async () => (await get(port).catch(() => undefined))?.status === 200, 30_000, `pm2 app on ${port} did not serve`);
             for (const port of Object.values(ports)) await until(async () => (await get(port).catch(() => undefined))?.status === 200, 30_000, `port ${port} did not serve`);
 
             const pidsOf = async (app) => pidsIn(JSON.parse((await orch(['status', '--output', 'json'])).stdout), app);
             const orchReload = (app) => () => orch(['reload', app]).then(() => 0, (e) => (typeof e.code === 'number' ? e.code : -1));
-            const pm2Reload = () => pm2(['reload', 'web']).then(() => 0, (e) => (typeof e.code === 'number' ? e.code : -1));
+            const pm2Reload = (app = 'web') => () => pm2(['reload', app]).then(() => 0, (e) => (typeof e.code === 'number' ? e.code : -1));
 
             const scenarios = [];
-            const rolling = async (label, mode, port, reload, pidsFn) => {
+            const rolling = async (label, mode, port, reload, pidsFn, seconds = LOAD_S, reloadAt = RELOAD_AT_MS) => {
               const before = await pidsFn?.();
-              const r = await underLoad(autocannon, port, LOAD_S, RELOAD_AT_MS.map((at) => ({ at, fn: reload })));
+              const r = await underLoad(autocannon, port, seconds, reloadAt.map((at) => ({ at, fn: reload })));
               const after = await pidsFn?.();
               const replaced = before && after ? after.length > 0 && after.every((p) => !before.includes(p)) : undefined;
               scenarios.push({ label, mode, ...r, replaced });
             };
             await rolling('orch cluster', 'cluster, 2 workers, `orch reload clu` ×3', clu, orchReload('clu'), () => pidsOf('clu'));
             await rolling('orch socket', 'socket (fd 3), 2 instances, `orch reload sock` ×3', sock, orchReload('sock'), () => pidsOf('sock'));
-            await rolling('PM2 cluster', 'cluster, `pm2 start -i 2`, `pm2 reload web` ×3', pm2Port, pm2Reload);
+            await rolling('PM2 cluster', 'cluster, `pm2 start -i 2`, `pm2 reload web` ×3', pm2Port, pm2Reload());
+            // The same unmodified app under each tool, one after the other.
+            for (const u of UNMODIFIED) {
+              const reloads = `×${UNMODIFIED_RELOAD_AT_MS.length}, ${UNMODIFIED_S} s`;
+              await rolling(`orch cluster, ${u.label}`, `unmodified, 2 workers, \`orch reload ${u.app}\` ${reloads}`, ports[u.app], orchReload(u.app), () => pidsOf(u.app), UNMODIFIED_S, UNMODIFIED_RELOAD_AT_MS);
+              await rolling(`PM2 cluster, ${u.label}`, `unmodified, \`pm2 start -i 2\`, \`pm2 reload ${u.app}\` ${reloads}`, pm2Ports[u.app], pm2Reload(u.app), undefined, UNMODIFIED_S, UNMODIFIED_RELOAD_AT_MS);
+            }
 
             // A reload whose new code does not parse: it must roll back (exit 3) with nothing failed.
             {
@@ -111,6 +142,10 @@ export async function run() {
               scenarios.push({ label: `orch cluster, ${SLOW_MS} ms requests`, mode: `slow drain, \`orch reload slow\` ×${SLOW_RELOAD_AT_MS.length}`, ...r, replaced: after.every((p) => !before.includes(p)) });
             }
             await pm2(['delete', 'web']).catch(() => {});
+            for (const u of UNMODIFIED) {
+              await pm2(['delete', u.app]).catch(() => {});
+              await orch(['delete', u.app]).catch(() => {});
+            }
             await orch(['delete', 'slow']).catch(() => {});
             await orch(['delete', 'brk']).catch(() => {});
             await orch(['delete', 'sock']).catch(() => {});
@@ -272,7 +307,9 @@ function report(scenarios, throughput) {
       `(broken: ${BROKEN_S} s, reload at 3 s; slow: ${SLOW_S} s, reloads at ${SLOW_RELOAD_AT_MS.map((ms) => ms / 1000).join(', ')} s). ` +
       'The slow scenario is timed by node:http keep-alive clients instead (autocannon mis-times requests after a server-sent `Connection: close`: see keepAliveLoad in the bench). ' +
       'Failed = autocannon errors (socket errors and timeouts) + non-2xx. The same app code everywhere (bench/apps/reload-app.mjs, drained by orch/worker drainHttp, ' +
-      'which also drains on the SIGINT that PM2 sends). autocannon runs in the bench process, on the same machine as the servers.',
+      'which also drains on the SIGINT that PM2 sends), except the unmodified rows: bench/apps/plain-http.mjs and bench/apps/express-app.mjs, ' +
+      `no drainHttp and no signal handler, ${UNMODIFIED_S} s per tool, reloads at ${UNMODIFIED_RELOAD_AT_MS.map((ms) => ms / 1000).join(', ')} s; ` +
+      'orch drains them itself (cluster-mode preload), PM2 runs them as they are. autocannon runs in the bench process, on the same machine as the servers.',
   ].join('\n');
   const results = {
     scenarios: scenarios.map(({ label, mode, requests, rps, failed, errors, timeouts, non2xx, p50, p99, reloads, replaced, rolledBack }) => ({ label, mode, requests, rps, failed, errors, timeouts, non2xx, p50, p99, reloads, replaced, rolledBack, pass: isOrch({ label }) ? ok({ failed, reloads, rolledBack }) : undefined })),
