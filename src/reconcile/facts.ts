@@ -19,9 +19,10 @@ const cwdProblem = (cwd: string): string | undefined => {
   }
 };
 
-const isFile = (path: string): boolean => {
+const exists = (path: string, what: 'file' | 'dir'): boolean => {
   try {
-    return statSync(path).isFile();
+    const s = statSync(path);
+    return what === 'file' ? s.isFile() : s.isDirectory();
   } catch {
     return false;
   }
@@ -34,7 +35,8 @@ const scriptProblem = (spec: AppSpec): string | undefined => {
   const script = nodeScript(spec.command.slice(1));
   if (script.kind !== 'script' || script.script === '') return undefined;
   const abs = resolve(spec.cwd, script.script);
-  if ([abs, `${abs}.js`, `${abs}.json`, `${abs}.node`].some(isFile)) return undefined;
+  // What node itself tries for its main module, as validation does.
+  if ([abs, `${abs}.js`, `${abs}.json`, `${abs}.node`].some((p) => exists(p, 'file')) || exists(abs, 'dir')) return undefined;
   return `script not found: ${script.script}${isAbsolute(script.script) ? '' : ` (resolved from cwd ${spec.cwd})`}`;
 };
 

@@ -37,11 +37,17 @@ export const splitNodeArgv = (command: readonly string[], cwd: string, path: str
   const base = first.slice(first.lastIndexOf('/') + 1);
   let node: string;
   let tail: readonly string[];
+  // WARNING: never fall back to the daemon's own node: the app would run another version than its
+  // PATH names, silently. A node that does not resolve fails in fork mode's words.
   if (base === 'node' || base === 'nodejs') {
-    node = first.includes('/') ? resolve(cwd, first) : (findInPath(first, path) ?? process.execPath);
+    const found = first.includes('/') ? resolve(cwd, first) : findInPath(first, path);
+    if (found === undefined) return { ok: false, reason: `command not found: ${first}` };
+    node = found;
     tail = rest;
   } else if (SCRIPT.test(first)) {
-    node = process.execPath;
+    const found = findInPath('node', path);
+    if (found === undefined) return { ok: false, reason: 'command not found: node' };
+    node = found;
     tail = command;
   } else {
     return { ok: false, reason: `mode cluster runs Node scripts only, got '${first}'` };

@@ -289,7 +289,8 @@ export class ClusterLauncher implements Launcher {
   }
 
   async launch(spec: AppSpec, index: number): Promise<LaunchResult> {
-    const split = splitNodeArgv(spec.command, spec.cwd, spec.baseEnv.PATH);
+    // The instance's PATH, as fork mode resolves its command: the file's env may set it.
+    const split = splitNodeArgv(spec.command, spec.cwd, instanceEnv(spec, index, spec.port).PATH);
     if (!split.ok) return split;
     if (!existsSync(spec.cwd)) return { ok: false, reason: `cwd not found: ${spec.cwd}` };
     const primary = this.primaryFor(spec, split.argv.node);

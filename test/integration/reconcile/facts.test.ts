@@ -41,6 +41,7 @@ describe('gatherHostFacts', () => {
         spec({ name: 'a', cwd: dir, command: ['node', '--enable-source-maps', 'wrker.js'] }),
         spec({ name: 'b', cwd: join(dir, 'gone'), command: ['python3', 'x.py'] }),
         spec({ name: 'c', cwd: dir, command: ['node', 'server'] }),
+        spec({ name: 'd', cwd: join(dir, '..'), command: ['node', dir] }),
       ]),
       actual([]),
       undefined,
