@@ -15,7 +15,9 @@ export type ErrorCode =
   | 'ORCH_BAD_REQUEST' // a control-socket request that is not JSON, not a request, or has malformed params (exit 2)
   | 'ORCH_UNKNOWN_METHOD' // a control-socket request named no method of the protocol table (exit 2)
   | 'ORCH_REQUEST_TOO_LARGE' // a control-socket request line over MAX_REQUEST_BYTES; the daemon closes the connection (exit 2)
-  | 'ORCH_HOME_UNUSABLE'; // ORCH_HOME cannot be created or written (exit 2)
+  | 'ORCH_HOME_UNUSABLE' // ORCH_HOME cannot be created or written (exit 2)
+  | 'ORCH_IMPORT_FAILED' // orch import: the PM2 file cannot be read, evaluated or understood (exit 2)
+  | 'ORCH_FILE_EXISTS'; // orch import --out / orch init would overwrite a file without --force (exit 2)
 
 export class OrchError extends Error {
   readonly code: ErrorCode;

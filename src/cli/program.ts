@@ -107,6 +107,35 @@ program
   .option('--install', 'write the unit and enable it with systemctl')
   .action(async (opts: { system?: boolean; install?: boolean }) => (await import('./commands/startup.js')).startup(opts));
 
+// Arriving from PM2 (SPEC §11): `import pm2` and `init`.
+{
+  const parseTimeout = (v: string): number => {
+    const m = /^(\d+)(ms|s)?$/.exec(v);
+    if (m === null) throw new CommanderError(2, 'orch.usage', `error: expected a duration like 10s or 500ms, got '${v}'`);
+    return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+  };
+  const importCommand = program.command('import').description('write an orch ecosystem file from another tool\'s');
+  importCommand
+    .command('pm2')
+    .description('from a PM2 ecosystem file (.js, .cjs, .mjs, .json, .json5, .yaml): the YAML to --out or stdout, the fidelity of every key to stderr')
+    .argument('<file>', 'PM2 ecosystem file')
+    .option('--out <file>', 'write the orch file here (default: stdout)')
+    .option('--env <name>', "merge PM2's env_<name> block over env, as pm2 start --env <name> does")
+    .option('--force', 'overwrite --out if it exists')
+    .option('--timeout <duration>', 'how long a JS file may take to evaluate', parseTimeout, 10_000)
+    .addOption(outputOption())
+    .action(async (file: string, opts: { out?: string; env?: string; force?: boolean; timeout: number; output: 'human' | 'json' }) =>
+      (await import('./commands/import.js')).importPm2(file, { ...opts, timeoutMs: opts.timeout }),
+    );
+  program
+    .command('init')
+    .description('write a commented starter ecosystem.yaml here (for script if given); exit 2 if one exists, unless --force')
+    .argument('[script]', 'the script the app runs')
+    .option('--port <port>', 'the port the app listens on', (v) => parseCount(v))
+    .option('--force', 'overwrite an existing ecosystem.yaml')
+    .action(async (script: string | undefined, opts: { port?: number; force?: boolean }) => (await import('./commands/init.js')).init(script, opts));
+}
+
 const daemon = program.command('daemon').description('manage the daemon explicitly');
 for (const verb of ['start', 'stop', 'status'] as const) {
   daemon
