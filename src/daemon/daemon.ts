@@ -12,7 +12,8 @@ import { nameTakenMessage } from '../reconcile/preflight.js';
 import { summarizePlan } from '../reconcile/render.js';
 import type { ActualState } from '../reconcile/types.js';
 import type { SupervisorApi } from '../supervisor/types.js';
-import { listGenerations, projectsWithGenerations, readGeneration, recordGeneration, rollbackTarget, unknownProjectError } from './history.js';
+import { openHistory, rollbackFound, rollbackTarget, unknownProjectError } from './history.js';
+import { historyLimit } from './history-retention.js';
 import type { ActionResult, ApplyReport, DaemonInfo, FileSource, Method, Params, ProcessStats, ProgressEvent, Result } from './protocol.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { SerialQueue } from './serial-queue.js';
@@ -39,6 +40,12 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
   const { supervisor, logger } = deps;
   const queue = new SerialQueue();
   let state = deps.initialState;
+  const limit = historyLimit(process.env.ORCH_HISTORY_LIMIT);
+  if (limit.warning !== undefined) deps.warnings.push(limit.warning);
+  const history = openHistory(deps.home, limit.limit, (message) => {
+    logger.warn(message);
+    deps.warnings.push(message);
+  });
 
   const persist = async (next: PersistedState): Promise<void> => {
     await writeState(deps.statePath, next, state);
@@ -75,8 +82,8 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
     const taken = nameTakenMessage(desired.file, plan.refusals);
     if (taken !== undefined) throw new OrchError('ORCH_CONFIG_INVALID', taken);
     const names = new Set(desired.apps.map((a) => a.name));
-    // Every apply is a generation (an audit trail), even one that changes nothing.
-    const generation = state.nextGeneration;
+    // Every apply is a generation (an audit trail); one that changes nothing is a small repeat entry.
+    const generation = Math.max(state.nextGeneration, await history.nextNumber());
     await persist({
       ...state,
       projects: { ...state.projects, [desired.project]: desired },
@@ -84,8 +91,8 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
       generations: { ...state.generations, [desired.project]: generation },
       nextGeneration: generation + 1,
     });
-    await recordGeneration(deps.home, {
-      info: {
+    await history.record(
+      {
         number: generation,
         project: desired.project,
         time: Date.now(),
@@ -96,7 +103,7 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
         ...(origin.rollbackOf === undefined ? {} : { rollbackOf: origin.rollbackOf }),
       },
       desired,
-    });
+    );
     emit({ type: 'plan', plan });
     const log = logger.child({ project: desired.project, file: desired.file });
     log.info({ actions: plan.actions.map((a) => `${a.type} ${a.app}`) }, 'apply');
@@ -135,10 +142,10 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
     },
     apply: (p, emit) => queue.run(() => apply(p.desired, emit, { source: p.source })),
     history: async (p) => {
-      const generations = listGenerations(deps.home, p.project);
+      const generations = await history.list(p.project);
       if (p.project !== undefined && generations.length === 0) {
         // Known: it has a generation, is persisted, or runs.
-        const known = [...projectsWithGenerations(deps.home), ...Object.keys(state.projects), ...supervisor.apps().map((a) => a.spec.project)];
+        const known = [...(await history.projects()), ...Object.keys(state.projects), ...supervisor.apps().map((a) => a.spec.project)];
         const unknown = unknownProjectError(p.project, known);
         if (unknown) throw unknown;
       }
@@ -147,14 +154,15 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
     rollback: (p, emit) =>
       queue.run(async () => {
         if (p.project !== undefined) {
-          const known = [...projectsWithGenerations(deps.home), ...Object.keys(state.projects), ...supervisor.apps().map((a) => a.spec.project)];
+          const known = [...(await history.projects()), ...Object.keys(state.projects), ...supervisor.apps().map((a) => a.spec.project)];
           const unknown = unknownProjectError(p.project, known);
           if (unknown) throw unknown;
         }
         // WARNING: generation numbers are global across projects; --project must be checked, not only defaulted.
-        const target = rollbackTarget(p.number, readGeneration(deps.home, p.number), p.project);
+        const target = rollbackTarget(p.number, rollbackFound(await history.rollbackSource(p.number, p.project)), p.project);
         if (!target.ok) throw target.error;
-        return apply(target.record.desired, emit, { rollbackOf: p.number });
+        // A repeat entry resolves to the full generation it repeats: that is what is re-applied.
+        return apply(target.record.desired, emit, { rollbackOf: target.record.info.number });
       }),
     stop: (p) =>
       queue.run(async () => {

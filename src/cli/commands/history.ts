@@ -9,8 +9,9 @@ import { withJsonError } from '../exit-code.js';
 import { showApply } from './apply.js';
 
 /**
- * `orch history [--project P]`: every recorded generation, oldest first.
- * JSON: `[{ "number", "project", "time", "file", "hash", "commit"?, "dirty"?, "summary": { "create", "change", "delete" }, "rollbackOf"? }]`.
+ * `orch history [--project P]`: every kept generation (ORCH_HISTORY_LIMIT per project), oldest first.
+ * JSON: `[{ "number", "project", "time", "file", "hash", "commit"?, "dirty"?, "summary": { "create", "change", "delete" }, "rollbackOf"?, "repeats"? }]`
+ * (`repeats`: an apply that changed nothing, pointing at the generation whose desired state it repeats).
  */
 export const history = (opts: { output: OutputFormat; project?: string }): Promise<void> =>
   withJsonError(opts.output, async () => {
@@ -41,7 +42,7 @@ const printHistory = (generations: readonly GenerationInfo[], output: OutputForm
     `${ms(Math.max(0, now - g.time))} ago`,
     g.hash.slice(0, 12),
     g.commit === undefined ? '-' : `${g.commit.slice(0, 10)}${g.dirty ? '+dirty' : ''}`,
-    `+${g.summary.create} ~${g.summary.change} -${g.summary.delete}${g.rollbackOf === undefined ? '' : ` (rollback to ${g.rollbackOf})`}`,
+    `+${g.summary.create} ~${g.summary.change} -${g.summary.delete}${g.rollbackOf === undefined ? '' : ` (rollback to ${g.rollbackOf})`}${g.repeats === undefined ? '' : ` repeats ${g.repeats}`}`,
   ]);
   println(formatTable(['GEN', 'PROJECT', 'APPLIED', 'FILE HASH', 'COMMIT', 'PLAN'], rows));
 };
@@ -55,7 +56,10 @@ export const rollback = (number: number | undefined, opts: { output: OutputForma
       // The daemon refuses a generation that does not exist or belongs to another project than
       // --project; this lookup only names what is about to happen.
       const record = (await client.request('history', projectParam(opts.project))).find((g) => g.number === target);
-      if (record && opts.output === 'human') println(`Rolling ${record.project} back to generation ${target} (${record.file}):`);
+      if (record && opts.output === 'human') {
+        const repeats = record.repeats === undefined ? '' : `, which repeats ${record.repeats}`;
+        println(`Rolling ${record.project} back to generation ${target}${repeats} (${record.file}):`);
+      }
       const ok = await showApply(record?.project ?? opts.project ?? '', opts, (onEvent) =>
         client.request('rollback', { number: target, ...projectParam(opts.project) }, onEvent),
       );
@@ -77,8 +81,9 @@ const previousGeneration = async (client: DaemonClient, project: string | undefi
   const current = generations[name];
   const gens = await client.request('history', { project: name });
   const currentHash = gens.find((g) => g.number === current)?.hash;
-  // The newest older generation that differs from what runs: a no-op re-apply is not a step back.
-  const target = gens.filter((g) => (current === undefined || g.number < current) && g.hash !== currentHash).at(-1);
+  // The newest older generation that differs from what runs: a no-op re-apply is not a step back,
+  // and a repeat entry is skipped for the full generation it repeats (older, the same file).
+  const target = gens.filter((g) => (current === undefined || g.number < current) && g.hash !== currentHash && g.repeats === undefined).at(-1);
   if (!target) throw new OrchError('ORCH_USAGE', `project ${name} has no generation before ${current ?? 'the current one'}`);
   return target.number;
 };

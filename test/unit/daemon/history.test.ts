@@ -35,3 +35,19 @@ describe('rollbackTarget', () => {
     }
   });
 });
+
+describe('rollbackTarget of a pruned generation', () => {
+  it.each([
+    { owner: 'shop', project: undefined, error: "generation 5 was pruned (ORCH_HISTORY_LIMIT=100 keeps the newest 100 of project 'shop')" },
+    { owner: 'shop', project: 'shop', error: "generation 5 was pruned (ORCH_HISTORY_LIMIT=100 keeps the newest 100 of project 'shop')" },
+    { owner: 'blog', project: 'shop', error: "generation 5 belongs to project 'blog', not 'shop'" },
+    { owner: undefined, project: 'shop', error: "generation 5 was pruned (ORCH_HISTORY_LIMIT=100 keeps the newest 100 of project 'shop')" },
+    { owner: undefined, project: undefined, error: 'generation 5 was pruned (ORCH_HISTORY_LIMIT=100 keeps the newest 100 of each project)' },
+  ])('pruned from $owner, --project $project', ({ owner, project, error }) => {
+    const r = rollbackTarget(5, { pruned: true, project: owner, limit: 100 }, project);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.message).toBe(error);
+    expect(r.error.code).toBe('ORCH_UNKNOWN_GENERATION');
+  });
+});
