@@ -16,8 +16,26 @@ export const loadOrFail = async (file: string | undefined): Promise<DesiredState
     for (const w of warnings) eprintln(w);
     return result.desired;
   }
-  // As `orch validate` prints them: the errors, then the warnings, then the count.
-  const lines = [...result.errors.map(formatDiagnostic), ...warnings];
+  throw invalid(path, result.errors.map(formatDiagnostic), warnings);
+};
+
+/**
+ * The file's project, for commands that need nothing else of it (`orch down`): a file whose
+ * scripts are gone, or with a typo elsewhere, can still be taken down. Its errors are printed as
+ * a warning; only a file whose name cannot be read is refused.
+ */
+export const projectOrFail = async (file: string | undefined): Promise<string> => {
+  const path = file ?? DEFAULT_FILE;
+  const result = await loadEcosystem(path, { env: process.env });
+  if (result.ok) return result.desired.project;
+  if (result.project === undefined) throw invalid(path, result.errors.map(formatDiagnostic), result.warnings.map(formatWarning));
   const n = result.errors.length;
-  throw new OrchError('ORCH_CONFIG_INVALID', `${lines.join('\n')}\n${n} error${n === 1 ? '' : 's'} in ${path}; nothing was changed.`);
+  eprintln(`warning: ${path} has ${n} error${n === 1 ? '' : 's'} (see orch validate); only its project name '${result.project}' is used.`);
+  return result.project;
+};
+
+// As `orch validate` prints them: the errors, then the warnings, then the count.
+const invalid = (path: string, errors: readonly string[], warnings: readonly string[]): OrchError => {
+  const n = errors.length;
+  return new OrchError('ORCH_CONFIG_INVALID', `${[...errors, ...warnings].join('\n')}\n${n} error${n === 1 ? '' : 's'} in ${path}; nothing was changed.`);
 };

@@ -112,7 +112,11 @@ export const completeEcosystem = (analysis: Analysis, facts: FileFacts): LoadRes
   const { input, drafts, positions } = analysis;
   const problems = [...analysis.problems, ...checkFiles(drafts, facts, input.env)];
   const warnings = toDiagnostics(input.file, analysis.warnings, positions);
-  if (problems.length > 0) return { ok: false, errors: toDiagnostics(input.file, problems, positions), warnings };
+  if (problems.length > 0) {
+    // A broken `name` would make the project the directory's name: not a name to act on.
+    const nameBroken = problems.some((p) => p.path[0] === 'name');
+    return { ok: false, errors: toDiagnostics(input.file, problems, positions), warnings, ...(nameBroken ? {} : { project: analysis.project }) };
+  }
   const apps = drafts
     .map((d): AppSpec => ({
       ...d.spec,

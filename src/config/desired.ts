@@ -40,6 +40,19 @@ export interface WatchSpec {
   readonly debounceMs: number;
 }
 
+/**
+ * `export:` of the file (SPEC §13): read only by `orch export`, never compared by the plan
+ * (src/reconcile/fields.ts has no entry for it), so an export-only change is no action.
+ */
+export interface ExportSpec {
+  readonly image?: string;
+  readonly kubernetes?: {
+    readonly image?: string;
+    readonly namespace?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+  };
+}
+
 export interface AppSpec {
   readonly name: string;
   readonly project: string;
@@ -66,6 +79,8 @@ export interface AppSpec {
   readonly watch: WatchSpec | undefined;
   readonly dependsOn: readonly string[];
   readonly maxMemoryBytes: number | undefined;
+  /** Absent when the file has no `export:` for the app (specs persisted before it existed too). */
+  readonly export?: ExportSpec;
 }
 
 export interface DesiredState {
@@ -95,7 +110,13 @@ export interface Diagnostic {
  */
 export type LoadResult =
   | { readonly ok: true; readonly desired: DesiredState; readonly warnings: readonly Diagnostic[] }
-  | { readonly ok: false; readonly errors: readonly Diagnostic[]; readonly warnings: readonly Diagnostic[] };
+  | {
+      readonly ok: false;
+      readonly errors: readonly Diagnostic[];
+      readonly warnings: readonly Diagnostic[];
+      /** The project the file names, when that much of it is sound (what `orch down` needs). */
+      readonly project?: string;
+    };
 
 /** `file:line:col: path: message` — the one rendering of a Diagnostic, used by the CLI and tests. */
 export const formatDiagnostic = (d: Diagnostic): string =>

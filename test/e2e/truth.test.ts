@@ -1,6 +1,7 @@
 // SPEC §9 through the built binary: diff predicts apply (foreign ports, names owned by another
 // project), and `interrupts` is said before acting, by the plan and by the imperative verbs.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports.js';
@@ -106,5 +107,22 @@ apps:
     expect(l.stdout.split('\n')[0]).toBe('reload web: no interruption');
     const j = await sb.orch(['stop', 'web', '--output', 'json']);
     expect(JSON.parse(j.stdout)).toMatchObject({ app: 'web', type: 'stop', ok: true, interrupts: true });
+  });
+});
+
+describe('down needs only the project name', () => {
+  it('takes a project down even after its script was deleted (the file no longer validates)', async () => {
+    const script = sb.write('app/server.js', `require('node:http').createServer((q, s) => s.end('ok')).listen(process.env.PORT, '127.0.0.1');\n`);
+    const port = await freePort();
+    sb.write('ecosystem.yaml', `version: 1\nname: shop\napps:\n  web:\n    run: node ${script}\n    port: ${port}\n`);
+    expect((await sb.orch(['apply'])).code).toBe(0);
+    rmSync(script);
+    expect((await sb.orch(['validate'])).code).toBe(2);
+    const d = await sb.orch(['down']);
+    expect(d.code, d.stdout + d.stderr).toBe(0);
+    expect(d.stderr).toContain("only its project name 'shop' is used");
+    expect(d.stdout).toContain('web: delete done');
+    const s = JSON.parse((await sb.orch(['status', '--output', 'json'])).stdout) as { apps: unknown[] };
+    expect(s.apps).toEqual([]);
   });
 });

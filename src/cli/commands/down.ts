@@ -4,7 +4,7 @@ import type { HomePaths } from '../../daemon/paths.js';
 import { homePaths } from '../../daemon/paths.js';
 import type { ActionResult } from '../../daemon/protocol.js';
 import { OrchError } from '../../errors.js';
-import { loadOrFail } from '../load-file.js';
+import { projectOrFail } from '../load-file.js';
 import type { OutputFormat } from '../output.js';
 import { printJson, println, useColor } from '../output.js';
 import { describeResult } from './apply.js';
@@ -18,7 +18,7 @@ const BUSY_DAEMON_WAIT_MS = 10_000;
  * project back first). JSON: `[{ "app", "type", "ok", "reason"? }]` (with no daemon: a `delete` per app removed).
  */
 export const down = async (file: string, opts: { output: OutputFormat }): Promise<void> => {
-  const { project } = await loadOrFail(file);
+  const project = await projectOrFail(file);
   const paths = homePaths();
   const deadline = Date.now() + BUSY_DAEMON_WAIT_MS;
   for (;;) {
