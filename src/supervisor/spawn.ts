@@ -5,9 +5,11 @@ import { execa, type Options } from 'execa';
 import type { AppSpec, ShutdownSpec } from '../config/desired.js';
 import { canOverlap as modeCanOverlap } from '../config/modes.js';
 import type { LogCapture } from '../logs/capture.js';
+import type { InstanceCgroups } from '../process/cgroup.js';
+import { removeCgroup } from '../process/cgroup.js';
 import { portInUse } from '../process/port-holders.js';
 import type { NotifySocket, NotifySockets } from './notify-socket.js';
-import { signalGroup, type StopOutcome, stopProcessGroup } from './stop.js';
+import { killInstance, type StopOutcome, stopProcessGroup } from './stop.js';
 
 export interface ExitInfo {
   readonly code: number | null;
@@ -96,6 +98,8 @@ const missingCwd = async (cwd: string): Promise<string | undefined> => {
 export interface SpawnContext {
   readonly logs: LogCapture;
   readonly notify: NotifySockets;
+  /** Where cgroup v2 is writable, each process of an instance starts in a cgroup of its own. */
+  readonly cgroups?: InstanceCgroups;
 }
 
 /** How a process is started beyond the spec: what socket mode adds. */
@@ -106,15 +110,24 @@ export interface SpawnExtras {
 }
 
 /**
- * WARNING: systemd's LISTEN_PID must be the instance's own pid, unknown before spawn. The command
- * runs through `/bin/sh -c 'export LISTEN_PID=$$; exec "$0" "$@"' argv...`: the shell only
- * exports its own pid and execs argv unchanged (argv is never parsed by it), so the pid stays.
+ * WARNING: systemd's LISTEN_PID must be the instance's own pid, unknown before spawn, and so is the
+ * pid a cgroup needs. The command runs through `/bin/sh -c '<steps>; exec "$@"' <procs> argv...`:
+ * the shell writes its own pid into the cgroup's `cgroup.procs` ($0) and/or exports it as
+ * LISTEN_PID, then execs argv unchanged (argv is never parsed by it), so the pid stays. In its
+ * cgroup from its first instruction, nothing the app forks can start outside (writing the pid
+ * after spawn would leave a window). A failed cgroup write is not fatal: the instance is then
+ * contained by its process group only. dash exports PWD: unset unless the spec's env has it.
  */
-const LISTEN_PID_WRAPPER = ['/bin/sh', '-c', 'export LISTEN_PID=$$; exec "$0" "$@"'] as const;
+const trampoline = (procs: string | undefined, listenPid: boolean, keepPwd: boolean): string[] => [
+  '/bin/sh',
+  '-c',
+  `${procs === undefined ? '' : '{ echo $$ > "$0"; } 2>/dev/null; '}${listenPid ? 'export LISTEN_PID=$$; ' : ''}${keepPwd ? '' : 'unset PWD; '}exec "$@"`,
+  procs ?? 'orch-exec',
+];
 
 /** Starts one instance's process: its own process group, output captured, env from the spec only. */
 export const spawnInstance = async (
-  { logs, notify: notifySockets }: SpawnContext,
+  { logs, notify: notifySockets, cgroups }: SpawnContext,
   spec: AppSpec,
   index: number,
   port: number | undefined,
@@ -126,24 +139,35 @@ export const spawnInstance = async (
   const cwdProblem = await missingCwd(spec.cwd);
   if (cwdProblem !== undefined) return { ok: false, reason: cwdProblem };
   const ipc = spec.ready.type === 'message';
-  const wrapped = extras.listenFd !== undefined;
+  const listens = extras.listenFd !== undefined;
+  const cgroup = cgroups?.create(spec.name, index);
+  const wrapped = listens || cgroup !== undefined;
+  const dropCgroup = (): void => void (cgroup !== undefined && removeCgroup(cgroup));
   if (wrapped) {
     const missing = await missingCommand(file, spec.baseEnv.PATH, spec.cwd);
-    if (missing !== undefined) return { ok: false, reason: missing };
+    if (missing !== undefined) {
+      dropCgroup();
+      return { ok: false, reason: missing };
+    }
   }
   let notify: NotifySocket | undefined;
   if (spec.ready.type === 'notify') {
     const opened = notifySockets.open();
-    if (!opened.ok) return opened;
+    if (!opened.ok) {
+      dropCgroup();
+      return opened;
+    }
     notify = opened.socket;
   }
-  const [program, ...argv] = wrapped ? [...LISTEN_PID_WRAPPER, file, ...args] : [file, ...args];
-  const stdio = wrapped
+  const env = { ...instanceEnv(spec, index, port), ...extras.env, ...(notify ? { NOTIFY_SOCKET: notify.path } : {}) };
+  const wrapper = wrapped ? trampoline(cgroup === undefined ? undefined : `${cgroup}/cgroup.procs`, listens, 'PWD' in env) : [];
+  const [program, ...argv] = [...wrapper, file, ...args];
+  const stdio = listens
     ? (['ignore', 'pipe', 'pipe', extras.listenFd, ...(ipc ? ['ipc' as const] : [])] as const)
     : (['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc' as const] : [])] as const);
   const subprocess = execa(program ?? file, argv, {
     cwd: spec.cwd,
-    env: { ...instanceEnv(spec, index, port), ...extras.env, ...(notify ? { NOTIFY_SOCKET: notify.path } : {}) },
+    env,
     extendEnv: false,
     shell: false,
     detached: true,
@@ -156,6 +180,7 @@ export const spawnInstance = async (
   });
   if (subprocess.pid === undefined) {
     notify?.close();
+    dropCgroup();
     const result = await subprocess;
     return { ok: false, reason: describeSpawnError(file, result.cause ?? result) };
   }
@@ -180,8 +205,8 @@ export const spawnInstance = async (
         return () => subprocess.off('message', listener);
       },
       ...(notify ? { notified: notify.ready } : {}),
-      stop: (shutdown) => stopProcessGroup(pid, exited, shutdown),
-      kill: () => void signalGroup(pid, 'SIGKILL'),
+      stop: (shutdown) => stopProcessGroup(pid, exited, shutdown, cgroup),
+      kill: () => killInstance(pid, cgroup),
     },
   };
 };

@@ -1,6 +1,9 @@
 // Stopping an instance stops its whole process group: the shutdown signal first, SIGKILL to the
-// group after the timeout, and we resolve only once no member of the group is left alive.
+// group after the timeout, and we resolve only once no member of the group is left alive. With a
+// cgroup (src/process/cgroup.ts), its members outside the group (a setsid() grandchild) get the
+// same signals and must be gone too, and the cgroup is removed.
 import type { ShutdownSpec } from '../config/desired.js';
+import { cgroupPids, killCgroup, removeCgroup } from '../process/cgroup.js';
 import { isGone, readAllProcStats, readProcStat } from './proc-stat.js';
 import type { ExitInfo } from './spawn.js';
 
@@ -57,14 +60,31 @@ export const processAlive = (pid: number): boolean => {
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Resolves true once the leader exited and the group is empty, false at the deadline. */
-const waitGone = async (pgid: number, exited: Promise<ExitInfo>, deadline: number): Promise<boolean> => {
+/** Members of the cgroup outside the process group `pgid`, alive (zombies do not count). */
+const escapedMembers = (cgroup: string, pgid: number): number[] =>
+  cgroupPids(cgroup).filter((pid) => {
+    const stat = readProcStat(pid);
+    return !isGone(stat) && stat?.pgrp !== pgid;
+  });
+
+const signalEach = (pids: readonly number[], signal: NodeJS.Signals): void => {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // exited meanwhile
+    }
+  }
+};
+
+/** Resolves true once the leader exited and the group (and cgroup) is empty, false at the deadline. */
+const waitGone = async (pgid: number, exited: Promise<ExitInfo>, deadline: number, cgroup?: string): Promise<boolean> => {
   let leaderDone = false;
   void exited.then(() => {
     leaderDone = true;
   });
   for (;;) {
-    if (leaderDone && !groupAlive(pgid)) return true;
+    if (leaderDone && !groupAlive(pgid) && (cgroup === undefined || escapedMembers(cgroup, pgid).length === 0)) return true;
     if (Date.now() >= deadline) return false;
     await delay(POLL_MS);
   }
@@ -74,10 +94,24 @@ export const stopProcessGroup = async (
   pgid: number,
   exited: Promise<ExitInfo>,
   shutdown: ShutdownSpec,
+  cgroup?: string,
 ): Promise<StopOutcome> => {
   signalGroup(pgid, shutdown.signal);
-  if (await waitGone(pgid, exited, Date.now() + shutdown.timeoutMs)) return { killed: false, groupGone: true };
+  // Once each: members of the group already had the signal (some apps read a second one as "force").
+  if (cgroup !== undefined) signalEach(escapedMembers(cgroup, pgid), shutdown.signal);
+  if (await waitGone(pgid, exited, Date.now() + shutdown.timeoutMs, cgroup)) {
+    if (cgroup !== undefined) removeCgroup(await killCgroup(cgroup));
+    return { killed: false, groupGone: true };
+  }
   signalGroup(pgid, 'SIGKILL');
-  const groupGone = await waitGone(pgid, exited, Date.now() + KILL_GRACE_MS);
+  if (cgroup !== undefined) await killCgroup(cgroup);
+  const groupGone = await waitGone(pgid, exited, Date.now() + KILL_GRACE_MS, cgroup);
+  if (cgroup !== undefined) removeCgroup(cgroup);
   return { killed: true, groupGone };
+};
+
+/** SIGKILL now to the group and, with one, the whole cgroup (removed once empty); does not wait. */
+export const killInstance = (pgid: number, cgroup?: string): void => {
+  signalGroup(pgid, 'SIGKILL');
+  if (cgroup !== undefined) void killCgroup(cgroup).then(removeCgroup);
 };

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { AppSpec, Mode, ReadyType } from '../config/desired.js';
 import { type CaptureOptions, LogCapture } from '../logs/capture.js';
+import { InstanceCgroups } from '../process/cgroup.js';
 import type { AppView } from '../reconcile/types.js';
 import { InstanceRunner, type RunnerDeps } from './instance-runner.js';
 import { KeyedQueue } from './keyed-queue.js';
@@ -71,6 +72,7 @@ export class Supervisor implements SupervisorApi {
   private readonly apps_ = new Map<string, AppRuntime>();
   private readonly queue = new KeyedQueue();
   private readonly logs: LogCapture;
+  private readonly cgroups: InstanceCgroups;
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly modes: Readonly<Partial<Record<Mode, ModeSupport>>>;
@@ -87,7 +89,8 @@ export class Supervisor implements SupervisorApi {
     this.now = options.now ?? Date.now;
     this.onSpawned = options.onSpawned;
     this.logs = new LogCapture(options.home, this.now, this.logger, options.logs);
-    const spawnContext = { logs: this.logs, notify: new NotifySockets(`${options.home}/notify`) };
+    this.cgroups = new InstanceCgroups(options.home);
+    const spawnContext = { logs: this.logs, notify: new NotifySockets(`${options.home}/notify`), cgroups: this.cgroups };
     this.modes = {
       fork: { launcher: new ForkLauncher(spawnContext), probes: forkProbes },
       cluster: { launcher: new ClusterLauncher(this.logs, this.logger, this.onSpawned), probes: clusterProbes },
@@ -192,6 +195,7 @@ export class Supervisor implements SupervisorApi {
     // Not through the queues: an operation waiting for readiness must not delay the shutdown.
     await Promise.all([...this.live].map((r) => this.retire(r)));
     await Promise.all(Object.values(this.modes).map((m) => m.launcher.close()));
+    this.cgroups.close();
     await this.logs.closeAll();
   }
 
