@@ -1,6 +1,7 @@
 // A plan for humans (Terraform-like text) and for machines (`--output json`). Display never
 // influences apply: these read the plan and nothing else.
 import type { AppSpec } from '../config/desired.js';
+import { sharesPort } from '../config/modes.js';
 import { fieldKind } from './fields.js';
 import { formatValue } from './format.js';
 import { interruptsService } from './types.js';
@@ -47,7 +48,7 @@ const range = (first: number, last: number): string => (first === last ? `${firs
 /** `(fork, ports 8080-8083)`, `(cluster, shared port 3000)`, `(fork)`. */
 const placement = (spec: AppSpec): string => {
   if (spec.port === undefined) return `(${spec.mode})`;
-  if (spec.mode !== 'fork') return `(${spec.mode}, shared port ${spec.port})`;
+  if (sharesPort(spec)) return `(${spec.mode}, shared port ${spec.port})`;
   if (spec.instances <= 1) return `(fork, port ${spec.port})`;
   return `(fork, ports ${range(spec.port, spec.port + spec.instances - 1)})`;
 };
@@ -74,7 +75,7 @@ const describe = (a: Action): readonly [string, string] => {
 
 /** The fork instances a scale down stops, with the ports that stop answering. */
 const stoppedByScale = (spec: AppSpec, from: number, to: number): string => {
-  if (to >= from || spec.mode !== 'fork' || spec.port === undefined) return '';
+  if (to >= from || spec.port === undefined || sharesPort(spec)) return '';
   const which = to === from - 1 ? 'instance' : 'instances';
   const ports = to === from - 1 ? 'port' : 'ports';
   return `, stops ${which} ${range(to, from - 1)} (${ports} ${range(spec.port + to, spec.port + from - 1)})`;
