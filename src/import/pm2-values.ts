@@ -39,7 +39,8 @@ export const toWords = (v: unknown): string[] | undefined => {
 };
 
 /** orch interpolates `${VAR}` in every string: a literal one from PM2 is written `$${VAR}`. */
-export const literal = (s: string): string => s.replaceAll('${', '$${');
+// WARNING: a function, not the string '$${': in a replacement string `$$` means one `$`.
+export const literal = (s: string): string => s.replaceAll('${', () => '$${');
 
 const PLAIN = /^[\w@%+=:,./-]+$/;
 
