@@ -154,3 +154,52 @@ describe('orch import pm2, with PM2 as the oracle', () => {
     }
   });
 });
+
+describe('orch import pm2: a config that fails', () => {
+  let own: Sandbox;
+  beforeAll(() => {
+    own = createSandbox();
+  });
+  afterAll(async () => {
+    await own.cleanup();
+  });
+
+  it.each([
+    ['throws', 'throws.config.cjs', "throw new Error('boom in config');", /evaluating it threw: Error: boom in config/],
+    ['exits', 'exits.config.js', 'process.exit(3);', /ended \(exit code 3\) before exporting anything/],
+    ['never finishes', 'spins.config.js', 'while (true) {}', /did not finish within 500ms \(the node process was killed\)/],
+    ['is not PM2', 'other.json', '{ "hello": 1 }', /not a PM2 ecosystem/],
+    ['has an unknown extension', 'pm2.toml', 'x = 1', /unknown extension '\.toml'/],
+  ])('%s: exit 2 with what went wrong, promptly', async (_what, name, text, message) => {
+    own.write(name, text);
+    const started = Date.now();
+    const r = await own.orch(['import', 'pm2', name, '--timeout', '500ms'], { timeout: 10_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('does not overwrite --out without --force; --output json gives the fidelity rows', async () => {
+    own.write('app.js', '');
+    own.write('ok.json5', "{ apps: [{ name: 'a', script: 'app.js', cron_restart: '* * * * *' }] }");
+    own.write('taken.yaml', 'mine\n');
+    const refused = await own.orch(['import', 'pm2', 'ok.json5', '--out', 'taken.yaml']);
+    expect(refused.code).toBe(2);
+    expect(readFileSync(join(own.dir, 'taken.yaml'), 'utf8')).toBe('mine\n');
+    const r = await own.orch(['import', 'pm2', 'ok.json5', '--out', 'taken.yaml', '--force', '--output', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      file: 'ok.json5',
+      out: 'taken.yaml',
+      apps: ['a'],
+      fidelity: [
+        { app: 'a', key: 'name', status: 'mapped', note: expect.any(String) },
+        { app: 'a', key: 'script', status: 'mapped', to: 'apps.a.run', note: expect.any(String) },
+        { app: 'a', key: 'cron_restart', status: 'dropped', note: expect.stringMatching(/no scheduled restarts/) },
+      ],
+      valid: true,
+      errors: [],
+    });
+  });
+});

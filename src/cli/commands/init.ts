@@ -14,9 +14,10 @@ const INTERPRETERS: Readonly<Record<string, string>> = { '.js': 'node', '.mjs': 
 /** Runs with no script: stays up and says where to put the real command. */
 const PLACEHOLDER = ['node', '-e', "console.log('orch: replace run: with your command'); setInterval(() => {}, 60000)"];
 
-const scalar = (v: string): string => stringify(v).trimEnd();
+const scalar = (v: string): string => stringify(v, { lineWidth: 0 }).trimEnd();
+// A JSON string is a YAML double-quoted scalar that stays on one line inside a flow list.
 const runOf = (argv: readonly string[]): string =>
-  argv.every((w) => /^[\w@%+=:,./-]+$/.test(w)) ? scalar(argv.join(' ')) : `[${argv.map(scalar).join(', ')}]`;
+  argv.every((w) => /^[\w@%+=:,./-]+$/.test(w)) ? scalar(argv.join(' ')) : `[${argv.map((w) => JSON.stringify(w)).join(', ')}]`;
 
 export const starterFile = (opts: { dir: string; schema: string; script?: string; port?: number }): string => {
   const { script, port } = opts;
