@@ -1,6 +1,6 @@
 // The full command line. Each command's module is imported only when that command runs, so
 // `orch --version` and `orch validate` load no daemon or process code.
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { exitCodeOf } from './exit-code.js';
 
@@ -135,6 +135,24 @@ program
     .option('--force', 'overwrite an existing ecosystem.yaml')
     .action(async (script: string | undefined, opts: { port?: number; force?: boolean }) => (await import('./commands/init.js')).init(script, opts));
 }
+
+// SPEC §13: the file for another engine, with a fidelity report of every field.
+program
+  .command('export')
+  .description('write the file for kubernetes, systemd or compose, with a report of what was mapped, approximated or dropped')
+  .addArgument(new Argument('<target>', 'engine').choices(['kubernetes', 'systemd', 'compose']))
+  .argument('[file]', 'ecosystem file', 'ecosystem.yaml')
+  .option('--out <dir>', 'write the files into this directory (default: print them on stdout)')
+  .option('--image <image>', "container image of apps whose file sets no 'export.image'")
+  .option('--user', 'systemd: user units (systemctl --user) instead of system units')
+  .addOption(outputOption())
+  .action(
+    async (
+      target: 'kubernetes' | 'systemd' | 'compose',
+      file: string,
+      opts: { output: 'human' | 'json'; out?: string; image?: string; user?: boolean },
+    ) => (await import('./commands/export.js')).exportFile(target, file, opts),
+  );
 
 const daemon = program.command('daemon').description('manage the daemon explicitly');
 for (const verb of ['start', 'stop', 'status'] as const) {

@@ -123,6 +123,7 @@ export const normalizeApp = (
     watch: watchSpec(app.watch, cwd),
     dependsOn: [...(app.depends_on ?? [])],
     maxMemoryBytes: app.max_memory === undefined ? undefined : sizeBytes(app.max_memory),
+    ...(app.export === undefined ? {} : { export: app.export }),
   };
   const fileEnv = Object.fromEntries(Object.entries(app.env ?? {}).map(([k, v]) => [k, String(v)]));
   return { draft: { spec, fileEnv, inheritEnv: app.inherit_env ?? [], merged, broken: isBroken }, problems };
