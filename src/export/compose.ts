@@ -101,8 +101,8 @@ const literalDollars = (v: unknown): unknown =>
 
 export const exportCompose = (input: ExportInput): ExportResult => {
   const byName = new Map(input.apps.map((a) => [a.name, a] as const));
+  // No top-level `name`: docker-compose 1.x (Debian 12's) refuses it; `-p <project>` sets it.
   const doc = {
-    name: input.project,
     services: Object.fromEntries(input.apps.map((a) => [a.name, serviceOf(a, input, byName)])),
   };
   const text = stableYaml(literalDollars(doc));
