@@ -5,7 +5,7 @@
 // WARNING: this runs on the daemon's event loop. Only async I/O here, and only one generation's
 // file read at a time (for rollback), so a large history never delays another request.
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { DesiredState } from '../config/desired.js';
@@ -79,7 +79,7 @@ export const openHistory = (home: string, limit: number, warn: (message: string)
         await writeIndex(home, next.index);
         index = next.index;
         highest = Math.max(highest, info.number);
-        await Promise.all(next.pruned.filter((e) => e.repeats === undefined).map((e) => rm(recordFile(home, e.number), { force: true })));
+        await removeFiles(home, next.pruned.filter((e) => e.repeats === undefined).map((e) => e.number));
         return infoOf(entry);
       }),
     list: async (project) => {
@@ -202,5 +202,22 @@ const removeOrphans = async (home: string, index: HistoryIndex): Promise<void> =
   const listed = new Set(index.entries.map((e) => e.number));
   const newest = Math.max(0, ...listed);
   const orphans = (await generationNumbers(home)).filter((n) => !listed.has(n) && n < newest);
-  await Promise.all(orphans.map((n) => rm(recordFile(home, n), { force: true })));
+  await removeFiles(home, orphans);
+};
+
+/**
+ * Deletes generation files a few at a time: a first prune of a large history removes hundreds,
+ * and hundreds of unlinks in flight at once stall the event loop when they complete.
+ */
+const removeFiles = async (home: string, numbers: readonly number[]): Promise<void> => {
+  const AT_ONCE = 8;
+  for (let k = 0; k < numbers.length; k += AT_ONCE) {
+    await Promise.all(
+      numbers.slice(k, k + AT_ONCE).map((n) =>
+        unlink(recordFile(home, n)).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'ENOENT') throw e;
+        }),
+      ),
+    );
+  }
 };
