@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// The log-flood e2e test holds `orch status` to 1 s while two floods load both cores. It runs
-// after the rest, alone: a test file running beside it would starve the status command's own
-// node start-up, which is the machine's contention, not the daemon's.
-const ALONE = ['test/e2e/logs.test.ts'];
+// Tests that hold a latency bound run after the rest, alone: the log-flood e2e test (`orch
+// status` within 1 s while two floods load both cores) and the history fault test (the daemon
+// answers status within 100 ms while 1,000 generations are listed). A test file running beside
+// them would measure the machine's contention, not the daemon's.
+const ALONE = ['test/e2e/logs.test.ts', 'test/faults/history.test.ts'];
 
 export default defineConfig({
   test: {
