@@ -1,10 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Cluster mode only: one port for the workers, a primary, descendants. The reload contract it
+// shares with socket mode is in reload-contract.test.ts.
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../helpers/ports.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { createHarness, type Harness, processAlive } from './harness.js';
-import { clusterApp, getOnce, pidOf, startLoad } from './shared-port.js';
+import { clusterApp, getOnce, pidOf } from './shared-port.js';
 
 let h: Harness | undefined;
 const harness = (): Harness => (h = createHarness());
@@ -60,46 +61,6 @@ describe('cluster mode', () => {
     expect(supervisor.app('web')?.instances.map((i) => i.port)).toEqual([port, port]);
   });
 
-  it('reloads repeatedly under load without a failed request, replacing every worker', async () => {
-    const { supervisor, pids } = harness();
-    const port = await freePort();
-    const spec = clusterApp('web', port);
-    await supervisor.create(spec);
-    const load = startLoad(port);
-    const generations = [live(pids('web'))];
-    for (let round = 1; round <= 3; round++) {
-      expect(await supervisor.reload({ ...spec, env: { ROUND: String(round) } })).toEqual({ ok: true });
-      generations.push(live(pids('web')));
-    }
-    const result = await load.stop();
-    expect(result.failures).toEqual([]);
-    expect(result.ok).toBeGreaterThan(20);
-    for (let k = 1; k < generations.length; k++) {
-      expect(generations[k]).toHaveLength(2);
-      expect(generations[k]?.some((p) => generations[k - 1]?.includes(p))).toBe(false);
-    }
-    expect(states('web')).toEqual(['online', 'online']);
-  });
-
-  it('rolls back a reload whose new code does not even parse; the old workers keep serving', async () => {
-    const { supervisor, pids, home } = harness();
-    const port = await freePort();
-    const spec = clusterApp('web', port);
-    await supervisor.create(spec);
-    const before = pids('web');
-    // Written here, not kept as a fixture: the linter would have to parse it.
-    const script = join(home, 'broken.js');
-    writeFileSync(script, 'const x = ;\n');
-    const broken = { ...spec, command: [process.execPath, script] };
-    const result = await supervisor.reload(broken);
-    expect(result.ok).toBe(false);
-    expect(!result.ok && result.reason).toMatch(/^reload rolled back: instance 0: exited with code 1 before ready/);
-    expect(pids('web')).toEqual(before);
-    expect(states('web')).toEqual(['rollback', 'rollback']);
-    expect(live(before)).toContain(await pidOf(port));
-    expect(supervisor.app('web')?.spec.command).toEqual(spec.command);
-  });
-
   it('rolls back a reload whose new workers never report ready within ready.timeout', async () => {
     const { supervisor, pids } = harness();
     const port = await freePort();
@@ -112,19 +73,6 @@ describe('cluster mode', () => {
     expect(result).toEqual({ ok: false, reason: 'reload rolled back: instance 0: not ready within 300ms (message)' });
     expect(pids('web')).toEqual(before);
     expect(live(before)).toContain(await pidOf(port));
-  });
-
-  it('lets an in-flight slow request finish while its worker is replaced', async () => {
-    const { supervisor, pids, logText } = harness();
-    const port = await freePort();
-    const spec = clusterApp('web', port, [], { instances: 1 });
-    await supervisor.create(spec);
-    const [old] = pids('web');
-    const slow = getOnce(port, '/slow');
-    await waitFor(() => logText('web').includes(`slow request in ${old}`), { what: 'the slow request in the worker' });
-    expect(await supervisor.reload({ ...spec, env: { V: '2' } })).toEqual({ ok: true });
-    expect(await slow).toEqual({ status: 200, body: `${old}\n` });
-    expect(pids('web')[0]).not.toBe(old);
   });
 
   it('replaces a SIGKILLed worker, and scales without touching the other workers', async () => {

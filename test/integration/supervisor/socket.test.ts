@@ -1,3 +1,5 @@
+// Socket mode only: orch holds the listening socket and hands it to every instance as fd 3. The
+// reload contract it shares with cluster mode is in reload-contract.test.ts.
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readListeningSockets, socketInodesOf } from '../../../src/process/port-holders.js';
@@ -62,52 +64,6 @@ describe('socket mode', () => {
     } finally {
       foreign.stop();
     }
-  });
-
-  it('reloads repeatedly under load without a failed request, replacing every instance', async () => {
-    const { supervisor, pids } = harness();
-    const port = await freePort();
-    const spec = socketApp('sock', port);
-    await supervisor.create(spec);
-    const load = startLoad(port);
-    const generations = [live(pids('sock'))];
-    for (let round = 1; round <= 3; round++) {
-      expect(await supervisor.reload({ ...spec, env: { ROUND: String(round) } })).toEqual({ ok: true });
-      generations.push(live(pids('sock')));
-    }
-    const result = await load.stop();
-    expect(result.failures).toEqual([]);
-    expect(result.ok).toBeGreaterThan(20);
-    for (let k = 1; k < generations.length; k++) {
-      expect(generations[k]).toHaveLength(2);
-      expect(generations[k]?.some((p) => generations[k - 1]?.includes(p))).toBe(false);
-    }
-  });
-
-  it('rolls back a reload whose new code crashes at start; the old instances keep serving', async () => {
-    const { supervisor, pids } = harness();
-    const port = await freePort();
-    const spec = socketApp('sock', port);
-    await supervisor.create(spec);
-    const before = pids('sock');
-    const result = await supervisor.reload(socketApp('sock', port, ['crash']));
-    expect(result).toEqual({ ok: false, reason: 'reload rolled back: instance 0: exited with code 3 before ready' });
-    expect(pids('sock')).toEqual(before);
-    expect(states('sock')).toEqual(['rollback', 'rollback']);
-    expect(live(before)).toContain(await pidOf(port));
-  });
-
-  it('lets an in-flight slow request finish while its instance is replaced', async () => {
-    const { supervisor, pids, logText } = harness();
-    const port = await freePort();
-    const spec = socketApp('sock', port, [], { instances: 1 });
-    await supervisor.create(spec);
-    const [old] = pids('sock');
-    const slow = getOnce(port, '/slow');
-    await waitFor(() => logText('sock').includes(`slow request in ${old}`), { what: 'the slow request in the instance' });
-    expect(await supervisor.reload({ ...spec, env: { V: '2' } })).toEqual({ ok: true });
-    expect(await slow).toEqual({ status: 200, body: `${old}\n` });
-    expect(pids('sock')[0]).not.toBe(old);
   });
 
   it('replaces a SIGKILLed instance, scales without touching the others, and closes the port with the app', async () => {
