@@ -42,7 +42,7 @@ const entries = {
   program: 'src/cli/program.ts',
   daemon: 'src/daemon/main.ts',
   worker: 'src/worker/index.ts',
-  'cluster-primary': 'src/supervisor/cluster-primary.ts',
+  'cluster-primary': 'src/supervisor/modes/cluster-primary.ts',
 };
 const cliEntry = 'src/cli/main.ts';
 const dist = join(root, 'dist');

@@ -1,10 +1,10 @@
 // Problems are found by pure steps that know document paths, not file positions; they become
 // Diagnostics (file, line, col) in one place, against the position index of the parsed file.
 import type { Diagnostic } from './desired.js';
-import { type PositionIndex, positionOf } from './positions.js';
+import { type PositionIndex, positionOf, type Segment } from './positions.js';
 
-/** A key of a map (string) or an index of a list (number). */
-export type Segment = string | number;
+// Segments are the position index's (it is read first); problems name paths with them too.
+export type { Segment };
 
 export interface Problem {
   /** Path of the node the problem is about; shown dotted in the Diagnostic. */

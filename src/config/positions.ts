@@ -13,7 +13,6 @@
 // - a node the index does not know (e.g. a key merged in with `<<`): its nearest known ancestor.
 // Lines and columns are 1-based. A file that cannot be read has line 0 (no position).
 import { type Document, type LineCounter, type Node, isAlias, isMap, isScalar, isSeq } from 'yaml';
-import type { Segment } from './diagnostics.js';
 
 interface NodePosition {
   /** Offset of the key, for map entries. */
@@ -31,6 +30,9 @@ export interface PositionIndex {
   readonly rootOffset: number;
   readonly lineCounter: LineCounter;
 }
+
+/** A key of a map (string) or an index of a list (number). */
+export type Segment = string | number;
 
 export const pathKey = (path: readonly Segment[]): string => path.map(String).join('\u0000');
 

@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { OrchError } from '../errors.js';
-import { readProcStat } from '../supervisor/proc-stat.js';
+import { readProcStat } from '../process/proc-stat.js';
 import { DAEMON_EXEC_ARGV } from './exec-argv.js';
 import { ensureHome } from './home.js';
 import { lockHolder } from './lock.js';

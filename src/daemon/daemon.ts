@@ -10,7 +10,7 @@ import { gatherHostFacts } from '../reconcile/facts.js';
 import { planActions } from '../reconcile/plan.js';
 import { nameTakenMessage } from '../reconcile/preflight.js';
 import { summarizePlan } from '../reconcile/render.js';
-import type { ActualState } from '../reconcile/types.js';
+import type { ActualState } from '../supervisor/view.js';
 import type { SupervisorApi } from '../supervisor/types.js';
 import { openHistory, rollbackFound, rollbackTarget, unknownProjectError } from './history.js';
 import { historyLimit } from './history-retention.js';

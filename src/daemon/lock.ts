@@ -4,7 +4,7 @@
 // an "editor" ("pid starttime edit") for the milliseconds of its write; a starter that finds an
 // editor waits for it instead of concluding that a daemon runs.
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { processStartTicks } from './process-identity.js';
+import { processStartTicks } from '../process/proc-stat.js';
 
 export type LockResult = { readonly acquired: true } | { readonly acquired: false; readonly holder: number };
 

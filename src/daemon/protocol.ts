@@ -4,7 +4,10 @@
 // their single final response.
 import type { DesiredState } from '../config/desired.js';
 import type { ErrorCode } from '../errors.js';
-import type { ActualState, AppView, Plan } from '../reconcile/types.js';
+import type { ActualState, AppView } from '../supervisor/view.js';
+// What `actual` answers is the supervisor's view (its producer owns it); the CLI reads it from here.
+export type { ActualState, AppView, InstanceStateName, InstanceView, LastExit } from '../supervisor/view.js';
+import type { Plan } from '../reconcile/types.js';
 import type { GenerationInfo } from './history.js';
 
 export const PROTOCOL_VERSION = 1;

@@ -159,7 +159,7 @@ export class InstanceCgroups {
   close(): void {
     if (this.support?.ok !== true) return;
     const { base } = this.support;
-    // An instance killed without waiting (killInstance) may still be emptying its cgroup.
+    // An instance killed without waiting (killProcessGroup) may still be emptying its cgroup.
     if (!removeCgroup(base)) setTimeout(() => removeCgroup(base), KILL_WAIT_MS + 500).unref();
   }
 

@@ -2,7 +2,7 @@
 // /proc/<pid>/fd name the processes holding it. Exact where a tcp probe is not: a probe is
 // answered by whoever holds the port, this says who that is (SPEC §9).
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { readAllProcStats, readProcStat } from '../supervisor/proc-stat.js';
+import { readAllProcStats, readProcStat } from './proc-stat.js';
 
 const LISTEN = '0A';
 

@@ -8,8 +8,9 @@ import { instancePorts } from '../config/modes.js';
 import { nodeScript } from '../config/node-script.js';
 import { isNodeCommand } from '../config/run-command.js';
 import { findPortHolders } from '../process/port-holders.js';
-import { readProcStat } from '../supervisor/proc-stat.js';
-import type { ActualState, HostFacts } from './types.js';
+import { readProcStat } from '../process/proc-stat.js';
+import type { ActualState } from '../supervisor/view.js';
+import type { HostFacts } from './types.js';
 
 const cwdProblem = (cwd: string): string | undefined => {
   try {

@@ -5,7 +5,8 @@ import { replacementOf } from '../config/modes.js';
 import { diffSpecs, fieldEffect } from './fields.js';
 import { dependencyOrder, reverseDependencyOrder } from './order.js';
 import { planRefusals } from './preflight.js';
-import { type Action, type ActualState, type AppView, type DriftReason, type FieldChange, type HostFacts, NO_FACTS, type Plan } from './types.js';
+import { type Action, type DriftReason, type FieldChange, type HostFacts, NO_FACTS, type Plan } from './types.js';
+import type { ActualState, AppView } from '../supervisor/view.js';
 
 /**
  * The actions that make the project's apps in `actual` match `desired`, at most one per app.

@@ -4,7 +4,8 @@
 import type { DesiredState } from '../config/desired.js';
 import { instancePorts } from '../config/modes.js';
 import { compareNames } from './fields.js';
-import type { Action, ActualState, AppView, HostFacts, PortHolder, Refusal } from './types.js';
+import type { Action, HostFacts, PortHolder, Refusal } from './types.js';
+import type { ActualState, AppView } from '../supervisor/view.js';
 
 /** The ports an action needs free (or held by the app itself) before it starts anything. */
 const portsNeeded = (a: Action): number[] => {

@@ -1,45 +1,8 @@
-// The reconciler's vocabulary: the actual state the daemon reports, and the plan — a value
-// computed by a pure function of (desired, actual), rendered by `diff`, executed by `apply`.
+// The reconciler's vocabulary: the plan — a value computed by a pure function of (desired,
+// actual), rendered by `diff`, executed by `apply`. The actual state is the supervisor's
+// (src/supervisor/view.ts): its producer owns it.
 import type { AppSpec } from '../config/desired.js';
 import { type Operation, interrupts } from '../config/modes.js';
-
-export type InstanceStateName = 'starting' | 'online' | 'stopping' | 'stopped' | 'backoff' | 'errored' | 'rollback';
-
-export interface LastExit {
-  readonly code: number | null;
-  readonly signal: string | null;
-  /** Epoch ms. */
-  readonly at: number;
-}
-
-/** What the daemon reports about one instance. Plain JSON. */
-export interface InstanceView {
-  readonly index: number;
-  readonly state: InstanceStateName;
-  readonly pid: number | undefined;
-  /** Epoch ms when the current process started. */
-  readonly startedAt: number | undefined;
-  readonly restarts: number;
-  readonly port: number | undefined;
-  readonly lastExit: LastExit | undefined;
-  /** Why the instance is errored / in rollback / failed to start, in words. */
-  readonly reason: string | undefined;
-}
-
-export interface AppView {
-  /** The spec the app was last applied (or imperatively started) with. */
-  readonly spec: AppSpec;
-  /** True after `orch stop <app>`: the app is kept but not run (drift the next diff shows). */
-  readonly stopped: boolean;
-  readonly instances: readonly InstanceView[];
-  /** Output lines dropped because the app's log file could not be written (a full disk); absent means 0. */
-  readonly droppedLines?: number;
-}
-
-export interface ActualState {
-  /** Every app the daemon supervises, of every project, sorted by name. */
-  readonly apps: readonly AppView[];
-}
 
 /** One changed field of an app, for display. `secret` fields (env values) render without values. */
 export interface FieldChange {

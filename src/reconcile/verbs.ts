@@ -2,7 +2,7 @@
 // CLI can say it before acting (SPEC §9) with the same answer a plan would give.
 import { type Operation, interrupts, sharesPort } from '../config/modes.js';
 import { servingCount } from './plan.js';
-import type { AppView } from './types.js';
+import type { AppView } from '../supervisor/view.js';
 
 export type AppVerb = 'stop' | 'start' | 'restart' | 'reload' | 'delete';
 

@@ -2,10 +2,10 @@
 // timers and stopping. Every state change goes through `transition`.
 import type { Logger } from 'pino';
 import type { AppSpec, ReadyType } from '../config/desired.js';
-import type { InstanceView } from '../reconcile/types.js';
+import type { InstanceView } from './view.js';
 import { describeExit, hasProcess, type Instance, type InstanceEvent, initialInstance, transition } from './instance.js';
 import { type ReadinessProbe, waitForReady } from './readiness.js';
-import type { ChildHandle, ExitInfo, Launcher } from './spawn.js';
+import type { ChildHandle, ExitInfo, Launcher } from './modes/launcher.js';
 import type { OpResult } from './types.js';
 
 export interface RunnerDeps {

@@ -5,7 +5,7 @@
 // that already exited) return the SAME instance object: events race in an event-driven daemon,
 // and callers detect a no-op with `next === prev` instead of crashing the daemon.
 import type { RestartSpec } from '../config/desired.js';
-import type { LastExit } from '../reconcile/types.js';
+import type { LastExit } from './view.js';
 import { type CrashHistory, decideRestart, emptyHistory, exitedCleanly, recordExit } from './restart-policy.js';
 
 interface Common {

@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import type { ReadySpec, ReadyType } from '../config/desired.js';
 import { groupListensOn, portInUse } from '../process/port-holders.js';
 import { describeExit } from './instance.js';
-import type { ChildHandle } from './spawn.js';
+import type { ChildHandle } from './modes/launcher.js';
 
 export interface ProbeContext {
   readonly child: ChildHandle;

@@ -4,16 +4,17 @@ import type { Logger } from 'pino';
 import type { AppSpec, Mode, ReadyType } from '../config/desired.js';
 import { type CaptureOptions, LogCapture } from '../logs/capture.js';
 import { InstanceCgroups } from '../process/cgroup.js';
-import type { AppView } from '../reconcile/types.js';
+import type { AppView } from './view.js';
 import { InstanceRunner, type RunnerDeps } from './instance-runner.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { formatSize, readRss } from './memory.js';
-import { ClusterLauncher } from './cluster-launcher.js';
+import { formatSize, readRss } from '../process/memory.js';
+import { ClusterLauncher } from './modes/cluster-launcher.js';
 import { clusterProbes, forkProbes, type ReadinessProbe, socketProbes } from './readiness.js';
 import { NotifySockets } from './notify-socket.js';
 import { planRollingBatches, runRolling, type RollingStep, type StepResult } from './rolling.js';
-import { SocketLauncher } from './socket-launcher.js';
-import { ForkLauncher, type Launcher } from './spawn.js';
+import { SocketLauncher } from './modes/socket-launcher.js';
+import { ForkLauncher } from './modes/fork-launcher.js';
+import type { Launcher } from './modes/launcher.js';
 import type { OpResult, SupervisorApi } from './types.js';
 
 export interface SupervisorOptions {

@@ -1,7 +1,7 @@
 // The supervisor's contract with the reconciler. The daemon holds one Supervisor; the apply
 // executor calls these methods and nothing else touches processes.
 import type { AppSpec } from '../config/desired.js';
-import type { AppView } from '../reconcile/types.js';
+import type { AppView } from './view.js';
 
 /** Resolved when the operation converged; `ok: false` names what did not (exit 3 at the CLI). */
 export type OpResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };

@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isAlive } from '../../src/daemon/process-identity.js';
+import { isAlive } from '../../src/process/proc-stat.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
 import { repoRoot } from '../helpers/sandbox.js';
 

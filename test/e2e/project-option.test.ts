@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isAlive } from '../../src/daemon/process-identity.js';
+import { isAlive } from '../../src/process/proc-stat.js';
 import { createSandbox, repoRoot, type Sandbox } from '../helpers/sandbox.js';
 import { waitFor } from '../helpers/wait-for.js';
 

@@ -2,7 +2,7 @@ import { DaemonClient, timeoutsFromEnv } from '../../daemon/client.js';
 import { lockHolder } from '../../daemon/lock.js';
 import type { HomePaths } from '../../daemon/paths.js';
 import { homePaths } from '../../daemon/paths.js';
-import { isAlive, processStartTicks } from '../../daemon/process-identity.js';
+import { isAlive, processStartTicks } from '../../process/proc-stat.js';
 import { OrchError } from '../../errors.js';
 import type { OutputFormat } from '../output.js';
 import { printJson, println } from '../output.js';

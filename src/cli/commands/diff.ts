@@ -5,7 +5,7 @@ import { gatherHostFacts } from '../../reconcile/facts.js';
 import { planActions } from '../../reconcile/plan.js';
 import { nameTakenMessage } from '../../reconcile/preflight.js';
 import { planToJson, renderPlan } from '../../reconcile/render.js';
-import type { ActualState } from '../../reconcile/types.js';
+import type { ActualState } from '../../daemon/protocol.js';
 import { loadOrFail } from '../load-file.js';
 import type { OutputFormat } from '../output.js';
 import { printJson, println, useColor } from '../output.js';

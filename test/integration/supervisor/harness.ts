@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { AppSpec } from '../../../src/config/desired.js';
-import { processAlive } from '../../../src/supervisor/stop.js';
+import { processAlive } from '../../../src/process/process-group.js';
 import { Supervisor, type SupervisorOptions } from '../../../src/supervisor/supervisor.js';
 
 export const fixtures = resolve(import.meta.dirname, '../../fixtures/apps');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireLock, EDITOR_WAIT_MS, releaseLock } from '../../../src/daemon/lock.js';
-import { processStartTicks } from '../../../src/daemon/process-identity.js';
+import { processStartTicks } from '../../../src/process/proc-stat.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 let dir: string;

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DesiredState } from '../../../src/config/desired.js';
 import { removeProjectWithoutDaemon } from '../../../src/daemon/offline-state.js';
 import { homePaths, type HomePaths } from '../../../src/daemon/paths.js';
-import { processStartTicks } from '../../../src/daemon/process-identity.js';
+import { processStartTicks } from '../../../src/process/proc-stat.js';
 import type { PersistedState } from '../../../src/daemon/state-store.js';
 import { readState, writeState } from '../../../src/daemon/state-store.js';
 

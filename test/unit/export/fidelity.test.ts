@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { EXPORT_TARGETS, EXPORTERS } from '../../../src/export/exporters.js';
 import { EXPORTED_FIELDS } from '../../../src/export/fidelity.js';
 import { planActions } from '../../../src/reconcile/plan.js';
-import type { ActualState } from '../../../src/reconcile/types.js';
+import type { ActualState } from '../../../src/supervisor/view.js';
 import type { DesiredState } from '../../../src/config/desired.js';
 import { loadEcosystem } from '../../../src/config/load.js';
 import { errorsOf, loadYaml, TEST_ENV } from '../config/helpers.js';

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../../src/config/desired.js';
 import type { ProgressEvent } from '../../../src/daemon/protocol.js';
 import { executePlan } from '../../../src/reconcile/apply.js';
-import type { Action, AppView } from '../../../src/reconcile/types.js';
+import type { Action } from '../../../src/reconcile/types.js';
+import type { AppView } from '../../../src/supervisor/view.js';
 import type { OpResult, SupervisorApi } from '../../../src/supervisor/types.js';
 import { PROJECT, spec, view } from './builders.js';
 

@@ -1,7 +1,8 @@
 // fast-check generators of desired and actual states, and a tiny pure simulator of apply.
 import fc from 'fast-check';
 import type { AppSpec, DesiredState } from '../../../src/config/desired.js';
-import type { Action, ActualState, AppView, InstanceStateName, Plan } from '../../../src/reconcile/types.js';
+import type { Action, Plan } from '../../../src/reconcile/types.js';
+import type { ActualState, AppView, InstanceStateName } from '../../../src/supervisor/view.js';
 import { actual as actualOf, desired as desiredOf, instance, PROJECT, spec, view } from './builders.js';
 
 export const NAMES = ['a', 'b', 'c', 'd', 'e', 'f'] as const;

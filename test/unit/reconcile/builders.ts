@@ -1,6 +1,6 @@
 // Small builders for plan tests: a complete AppSpec / AppView / state from only what a test cares about.
 import type { AppSpec, DesiredState } from '../../../src/config/desired.js';
-import type { ActualState, AppView, InstanceStateName, InstanceView } from '../../../src/reconcile/types.js';
+import type { ActualState, AppView, InstanceStateName, InstanceView } from '../../../src/supervisor/view.js';
 
 export const PROJECT = 'shop';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { planActions } from '../../../src/reconcile/plan.js';
 import { planToJson, renderPlan, summarizePlan } from '../../../src/reconcile/render.js';
 import { interruptsService } from '../../../src/reconcile/types.js';
-import type { ActualState } from '../../../src/reconcile/types.js';
+import type { ActualState } from '../../../src/supervisor/view.js';
 import { actualArb, compared, deepFreeze, desiredArb, SECRET_MARK, simulate } from './arbitraries.js';
 import { PROJECT } from './builders.js';
 

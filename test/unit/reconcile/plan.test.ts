@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../../src/config/desired.js';
 import { planActions, servingCount } from '../../../src/reconcile/plan.js';
-import type { Action, AppView, FieldChange } from '../../../src/reconcile/types.js';
+import type { Action, FieldChange } from '../../../src/reconcile/types.js';
+import type { AppView } from '../../../src/supervisor/view.js';
 import { actual, desired, spec, view } from './builders.js';
 
 const plan = (want: readonly AppSpec[], have: readonly AppView[]) => planActions(desired(want), actual(have)).actions;

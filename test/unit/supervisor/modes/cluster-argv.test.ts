@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { splitNodeArgv } from '../../../src/supervisor/cluster-argv.js';
+import { splitNodeArgv } from '../../../../src/supervisor/modes/cluster-argv.js';
 
 describe('splitNodeArgv', () => {
   const cwd = '/srv/app';

@@ -1,58 +1,14 @@
-// Fork mode: each instance is its own child process, leading its own process group, with an
-// environment computed from the spec only (never the daemon's own).
+// Starting one instance's process, for fork and socket modes: a child leading its own process
+// group, with an environment computed from the spec only (never the daemon's own).
 import { stat } from 'node:fs/promises';
 import { execa, type Options } from 'execa';
-import type { AppSpec, ShutdownSpec } from '../config/desired.js';
-import { canOverlap as modeCanOverlap } from '../config/modes.js';
-import type { LogCapture } from '../logs/capture.js';
-import type { InstanceCgroups } from '../process/cgroup.js';
-import { removeCgroup } from '../process/cgroup.js';
-import { portInUse } from '../process/port-holders.js';
-import type { NotifySocket, NotifySockets } from './notify-socket.js';
-import { killInstance, type StopOutcome, stopProcessGroup } from './stop.js';
-
-export interface ExitInfo {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
-
-/** A live process started for one instance, whatever the mode. */
-export interface ChildHandle {
-  readonly pid: number;
-  /** Resolves when the leader process exited (its pipes may stay open a little longer). */
-  readonly exited: Promise<ExitInfo>;
-  /** Subscribes to IPC messages (only when the launcher opened a channel); returns an unsubscribe. */
-  onMessage(listener: (message: unknown) => void): () => void;
-  /** Cluster workers only: resolves on the worker's `listening` event. */
-  readonly listening?: Promise<void>;
-  /** `ready.type: notify` only: resolves when the process sends READY=1 to its NOTIFY_SOCKET. */
-  readonly notified?: Promise<void>;
-  /** Graceful stop (shutdown signal, drain, SIGKILL after the timeout); resolves once it is gone. */
-  stop(shutdown: ShutdownSpec): Promise<StopOutcome>;
-  /**
-   * SIGKILL now, without waiting. Also called after an exit nobody asked for: leftovers of the
-   * process group must not hold the port against the respawn.
-   */
-  kill(): void;
-}
-
-export type LaunchResult = { readonly ok: true; readonly child: ChildHandle } | { readonly ok: false; readonly reason: string };
-
-/** How a mode starts one instance. Cluster and socket modes provide their own. */
-export interface Launcher {
-  launch(spec: AppSpec, index: number): Promise<LaunchResult>;
-  /** The port this instance serves (fork: port+index; cluster/socket: the shared port). */
-  instancePort(spec: AppSpec, index: number): number | undefined;
-  /** Whether two processes of one index may run at once during a rolling reload. */
-  canOverlap(spec: AppSpec): boolean;
-  /** The app has no instance left to run (stopped, removed, restarting): free what it shares. */
-  release(app: string): Promise<void>;
-  /** Daemon shutdown: free everything. */
-  close(): Promise<void>;
-}
-
-export const forkInstancePort = (spec: AppSpec, index: number): number | undefined =>
-  spec.port === undefined ? undefined : spec.port + index;
+import type { AppSpec } from '../../config/desired.js';
+import type { LogCapture } from '../../logs/capture.js';
+import type { InstanceCgroups } from '../../process/cgroup.js';
+import { removeCgroup } from '../../process/cgroup.js';
+import { killProcessGroup, stopProcessGroup } from '../../process/process-group.js';
+import type { NotifySocket, NotifySockets } from '../notify-socket.js';
+import type { ExitInfo, LaunchResult } from './launcher.js';
 
 export const instanceEnv = (spec: AppSpec, index: number, port: number | undefined): Record<string, string> => ({
   ...spec.baseEnv,
@@ -206,7 +162,7 @@ export const spawnInstance = async (
       },
       ...(notify ? { notified: notify.ready } : {}),
       stop: (shutdown) => stopProcessGroup(pid, exited, shutdown, cgroup),
-      kill: () => killInstance(pid, cgroup),
+      kill: () => killProcessGroup(pid, cgroup),
     },
   };
 };
@@ -226,32 +182,3 @@ const missingCommand = async (file: string, path: string | undefined, cwd: strin
   }
   return `command not found: ${file}`;
 };
-
-export class ForkLauncher implements Launcher {
-  constructor(private readonly context: SpawnContext) {}
-
-  instancePort(spec: AppSpec, index: number): number | undefined {
-    return forkInstancePort(spec, index);
-  }
-
-  canOverlap(spec: AppSpec): boolean {
-    return modeCanOverlap(spec);
-  }
-
-  async launch(spec: AppSpec, index: number): Promise<LaunchResult> {
-    const port = this.instancePort(spec, index);
-    // The runtime half of the port pre-flight (SPEC §9): a respawn, a resurrect or a race since
-    // the plan finds the port taken; fail now, naming the holder, not after ready.timeout.
-    const held = port === undefined ? undefined : portInUse(port);
-    if (held !== undefined) return { ok: false, reason: held };
-    return spawnInstance(this.context, spec, index, port);
-  }
-
-  release(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FLOW_LIMITS, type FlowLimits, OutputFlow, type SendWithCallback } from '../../../src/supervisor/cluster-output.js';
-import type { OutputStream, PrimaryToDaemon, WorkerId } from '../../../src/supervisor/cluster-protocol.js';
+import { DEFAULT_FLOW_LIMITS, type FlowLimits, OutputFlow, type SendWithCallback } from '../../../../src/supervisor/modes/cluster-output.js';
+import type { OutputStream, PrimaryToDaemon, WorkerId } from '../../../../src/supervisor/modes/cluster-protocol.js';
 
 interface Sent {
   readonly message: PrimaryToDaemon;

@@ -34,6 +34,9 @@ export const processStartTicks = (pid: number): string | undefined => {
   return isGone(stat) ? undefined : stat?.startTicks;
 };
 
+/** Alive and not a zombie. WARNING: a pid alone can be reused by the kernel; pid plus start time cannot. */
+export const isAlive = (pid: number): boolean => processStartTicks(pid) !== undefined;
+
 /** Every process's stat, from one pass over /proc (empty where /proc cannot be read). */
 export const readAllProcStats = (): [pid: number, stat: ProcStat][] => {
   let entries: string[];

@@ -57,4 +57,4 @@ export type PrimaryToDaemon =
   | { readonly type: 'output'; readonly id: WorkerId; readonly stream: OutputStream; readonly data: Uint8Array };
 
 // What a worker and the primary say to each other is the worker side's (src/worker stands alone).
-export type { DrainingMessage, ShutdownMessage, WorkerToPrimary } from '../worker/wire.js';
+export type { DrainingMessage, ShutdownMessage, WorkerToPrimary } from '../../worker/wire.js';

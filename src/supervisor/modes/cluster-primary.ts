@@ -6,7 +6,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { OutputFlow } from './cluster-output.js';
 import type { DaemonToPrimary, ForkCommand, PrimaryToDaemon, ShutdownMessage, WorkerId } from './cluster-protocol.js';
-import { childrenLookup, DescendantTracker } from './descendants.js';
+import { childrenLookup, DescendantTracker } from '../../process/descendants.js';
 import { leaveRotation, watchRotation } from './cluster-rotation.js';
 
 /** How long a worker's output may trail its exit before the exit is reported anyway. */

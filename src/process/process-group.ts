@@ -1,11 +1,15 @@
-// Stopping an instance stops its whole process group: the shutdown signal first, SIGKILL to the
+// Signalling and stopping a whole process group: the shutdown signal first, SIGKILL to the
 // group after the timeout, and we resolve only once no member of the group is left alive. With a
-// cgroup (src/process/cgroup.ts), its members outside the group (a setsid() grandchild) get the
-// same signals and must be gone too, and the cgroup is removed.
-import type { ShutdownSpec } from '../config/desired.js';
-import { cgroupPids, killCgroup, removeCgroup } from '../process/cgroup.js';
+// cgroup (./cgroup.ts), its members outside the group (a setsid() grandchild) get the
+// same signals and must be gone too, and the cgroup is removed. Knows pids and signals, no spec.
+import { cgroupPids, killCgroup, removeCgroup } from './cgroup.js';
 import { isGone, readAllProcStats, readProcStat } from './proc-stat.js';
-import type { ExitInfo } from './spawn.js';
+
+/** How to stop a group: the signal first, SIGKILL after `timeoutMs` (an app's shutdown spec is one). */
+export interface GroupShutdown {
+  readonly signal: NodeJS.Signals;
+  readonly timeoutMs: number;
+}
 
 export interface StopOutcome {
   /** True when the group had to be SIGKILLed after the shutdown timeout. */
@@ -78,7 +82,7 @@ const signalEach = (pids: readonly number[], signal: NodeJS.Signals): void => {
 };
 
 /** Resolves true once the leader exited and the group (and cgroup) is empty, false at the deadline. */
-const waitGone = async (pgid: number, exited: Promise<ExitInfo>, deadline: number, cgroup?: string): Promise<boolean> => {
+const waitGone = async (pgid: number, exited: Promise<unknown>, deadline: number, cgroup?: string): Promise<boolean> => {
   let leaderDone = false;
   void exited.then(() => {
     leaderDone = true;
@@ -92,8 +96,8 @@ const waitGone = async (pgid: number, exited: Promise<ExitInfo>, deadline: numbe
 
 export const stopProcessGroup = async (
   pgid: number,
-  exited: Promise<ExitInfo>,
-  shutdown: ShutdownSpec,
+  exited: Promise<unknown>,
+  shutdown: GroupShutdown,
   cgroup?: string,
 ): Promise<StopOutcome> => {
   signalGroup(pgid, shutdown.signal);
@@ -111,7 +115,7 @@ export const stopProcessGroup = async (
 };
 
 /** SIGKILL now to the group and, with one, the whole cgroup (removed once empty); does not wait. */
-export const killInstance = (pgid: number, cgroup?: string): void => {
+export const killProcessGroup = (pgid: number, cgroup?: string): void => {
   signalGroup(pgid, 'SIGKILL');
   if (cgroup !== undefined) void killCgroup(cgroup).then(removeCgroup);
 };

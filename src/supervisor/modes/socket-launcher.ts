@@ -5,10 +5,11 @@
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { execa } from 'execa';
-import type { AppSpec } from '../config/desired.js';
-import { canOverlap as modeCanOverlap } from '../config/modes.js';
-import { portInUse } from '../process/port-holders.js';
-import { type LaunchResult, type Launcher, type SpawnContext, spawnInstance } from './spawn.js';
+import type { AppSpec } from '../../config/desired.js';
+import { canOverlap as modeCanOverlap } from '../../config/modes.js';
+import { portInUse } from '../../process/port-holders.js';
+import type { LaunchResult, Launcher } from './launcher.js';
+import { type SpawnContext, spawnInstance } from './spawn.js';
 
 /**
  * Where orch binds: all IPv4 interfaces, what `listen(port)` in the app itself would expose

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DescendantTracker, descendantsOf, type Identities, stillAlive } from '../../../src/supervisor/descendants.js';
-import { readProcStat } from '../../../src/supervisor/proc-stat.js';
-import { processAlive } from '../../../src/supervisor/stop.js';
+import { DescendantTracker, descendantsOf, type Identities, stillAlive } from '../../../src/process/descendants.js';
+import { readProcStat } from '../../../src/process/proc-stat.js';
+import { processAlive } from '../../../src/process/process-group.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 // Every process a test starts, by identity, so afterEach kills exactly those and never a reused pid.

@@ -1,0 +1,38 @@
+// Fork mode: each instance is its own child process (src/supervisor/modes/spawn.ts), on port+index.
+import type { AppSpec } from '../../config/desired.js';
+import { canOverlap as modeCanOverlap } from '../../config/modes.js';
+import { portInUse } from '../../process/port-holders.js';
+import type { LaunchResult, Launcher } from './launcher.js';
+import { type SpawnContext, spawnInstance } from './spawn.js';
+
+export const forkInstancePort = (spec: AppSpec, index: number): number | undefined =>
+  spec.port === undefined ? undefined : spec.port + index;
+
+export class ForkLauncher implements Launcher {
+  constructor(private readonly context: SpawnContext) {}
+
+  instancePort(spec: AppSpec, index: number): number | undefined {
+    return forkInstancePort(spec, index);
+  }
+
+  canOverlap(spec: AppSpec): boolean {
+    return modeCanOverlap(spec);
+  }
+
+  async launch(spec: AppSpec, index: number): Promise<LaunchResult> {
+    const port = this.instancePort(spec, index);
+    // The runtime half of the port pre-flight (SPEC §9): a respawn, a resurrect or a race since
+    // the plan finds the port taken; fail now, naming the holder, not after ready.timeout.
+    const held = port === undefined ? undefined : portInUse(port);
+    if (held !== undefined) return { ok: false, reason: held };
+    return spawnInstance(this.context, spec, index, port);
+  }
+
+  release(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
