@@ -12,6 +12,7 @@ import { nameTakenMessage } from '../reconcile/preflight.js';
 import { summarizePlan } from '../reconcile/render.js';
 import type { ActualState } from '../supervisor/view.js';
 import type { SupervisorApi } from '../supervisor/types.js';
+import { EventLog } from './events.js';
 import { openHistory, rollbackFound, rollbackTarget, unknownProjectError } from './history.js';
 import { historyLimit } from './history-retention.js';
 import type { ActionResult, ApplyReport, DaemonInfo, FileSource, Method, Params, ProcessStats, ProgressEvent, Result } from './protocol.js';
@@ -34,6 +35,10 @@ export interface DaemonDeps {
   readonly warnings: string[];
   /** Called after `shutdown` has stopped every app. */
   readonly onShutdown: () => void;
+  /** The supervisor's recent events per app (`describe`); by default an empty log nothing feeds. */
+  readonly events?: EventLog;
+  /** Empties log files (`flush`): the supervisor's, which owns the writers; the apps flushed. */
+  readonly flushLogs?: (app: string | undefined) => Promise<readonly string[]>;
 }
 
 export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect: () => Promise<void> } => {
@@ -62,6 +67,18 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
       logger.warn({ err }, 'state file not written; acting anyway');
       return `the state file could not be written (${(err as Error).message}): a daemon restart may undo this until the next successful write`;
     }
+  };
+  const events = deps.events ?? new EventLog();
+  const sampleStats = async (pids: readonly number[]): Promise<Record<string, ProcessStats>> => {
+    const stats: Record<string, ProcessStats> = {};
+    if (pids.length === 0) return stats;
+    try {
+      const usage = await pidusage([...pids]);
+      for (const [pid, u] of Object.entries(usage)) if (u) stats[pid] = { cpu: u.cpu, memory: u.memory };
+    } catch {
+      // a process exited between listing and sampling: report without stats
+    }
+    return stats;
   };
   const withWarning = <R extends ActionResult>(result: R, warning: string | undefined): R => (warning === undefined ? result : { ...result, warning });
   const actual = (): ActualState => ({ apps: supervisor.apps() });
@@ -129,15 +146,7 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
     status: async () => {
       const apps = supervisor.apps();
       const pids = apps.flatMap((a) => a.instances.map((i) => i.pid)).filter((p): p is number => p !== undefined);
-      const stats: Record<string, ProcessStats> = {};
-      if (pids.length > 0) {
-        try {
-          const usage = await pidusage(pids);
-          for (const [pid, u] of Object.entries(usage)) if (u) stats[pid] = { cpu: u.cpu, memory: u.memory };
-        } catch {
-          // a process exited between listing and sampling: report without stats
-        }
-      }
+      const stats = await sampleStats(pids);
       return { apps, stats, generations: { ...state.generations }, warnings: deps.warnings };
     },
     apply: (p, emit) => queue.run(() => apply(p.desired, emit, { source: p.source })),
@@ -190,7 +199,9 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
       queue.run(async () => {
         appOrThrow(p.app);
         const warning = await persistOrWarn(forgetApp(p.app));
-        return withWarning(toActionResult(p.app, 'delete', await supervisor.remove(p.app)), warning);
+        const result = await supervisor.remove(p.app);
+        events.forget(p.app);
+        return withWarning(toActionResult(p.app, 'delete', result), warning);
       }),
     down: (p) =>
       queue.run(async () => {
@@ -202,8 +213,31 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
         const warning = next ? await persistOrWarn(next.state) : undefined;
         const plan = { project: p.project, actions: names.map((app) => ({ type: 'delete' as const, app, instances: 0, running: 0 })), refusals: [] };
         const results = await executePlan(plan, supervisor);
+        for (const name of names) events.forget(name);
         return results.map((r, k) => (k === 0 ? withWarning(r, warning) : r));
       }),
+    describe: async (p) => {
+      const app = appOrThrow(p.app);
+      const pids = app.instances.map((i) => i.pid).filter((pid): pid is number => pid !== undefined);
+      return { app, stats: await sampleStats(pids), generation: state.generations[app.spec.project] ?? null, events: events.of(p.app) };
+    },
+    // Imperative, like stop: the persisted desired state keeps the file's count (a daemon restart
+    // converges back to it) and the next diff shows the difference as a scale.
+    scale: (p) =>
+      queue.run(async () => {
+        const { spec } = appOrThrow(p.app);
+        return toActionResult(p.app, 'scale', await supervisor.scale({ ...spec, instances: p.instances }));
+      }),
+    flush: async (p) => {
+      const flush = deps.flushLogs ?? (async () => []);
+      if (p.app === undefined) return { apps: await flush(undefined) };
+      const flushed = await flush(p.app);
+      // Had no logs and runs nothing: a typo, not a success.
+      if (flushed.length === 0 && supervisor.app(p.app) === undefined) {
+        throw new OrchError('ORCH_UNKNOWN_APP', `no app named '${p.app}' and no logs of it (see 'orch status')`);
+      }
+      return { apps: [p.app] };
+    },
     shutdown: () =>
       queue.run(async () => {
         const stopped = supervisor.apps().length;

@@ -3,6 +3,7 @@ import { unlinkSync } from 'node:fs';
 import pino from 'pino';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { createDaemon } from './daemon.js';
+import { EventLog } from './events.js';
 import { ensureHome } from './home.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { homePaths } from './paths.js';
@@ -51,7 +52,8 @@ const main = async (): Promise<void> => {
   const reaped = await reap(registry.readPrevious());
   if (reaped.length > 0) logger.warn({ pids: reaped.map((r) => r.pid) }, 'reaped processes left by a previous daemon');
   await registry.flush();
-  const supervisor = new Supervisor({ home: paths.home, logger, onSpawned: (pid) => registry.record(pid) });
+  const events = new EventLog();
+  const supervisor = new Supervisor({ home: paths.home, logger, onSpawned: (pid) => registry.record(pid), onEvent: (e) => events.record(e) });
 
   // Set once listening; `exit` may run before that (a signal during start-up).
   const control: { server?: Awaited<ReturnType<typeof listen>> } = {};
@@ -72,6 +74,8 @@ const main = async (): Promise<void> => {
     info: { version: VERSION, pid: process.pid, home: paths.home, startedAt: Date.now() },
     warnings,
     onShutdown: exit,
+    events,
+    flushLogs: (app) => supervisor.flushLogs(app),
   });
 
   // An app must never take the daemon down: log what escaped and carry on.

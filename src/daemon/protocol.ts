@@ -8,6 +8,7 @@ import type { ActualState, AppView } from '../supervisor/view.js';
 // What `actual` answers is the supervisor's view (its producer owns it); the CLI reads it from here.
 export type { ActualState, AppView, InstanceStateName, InstanceView, LastExit } from '../supervisor/view.js';
 import type { Plan } from '../reconcile/types.js';
+import type { AppEvent } from '../supervisor/types.js';
 import type { GenerationInfo } from './history.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -81,6 +82,18 @@ export interface Methods {
   delete: [{ app: string }, ActionResult];
   down: [{ project: string }, readonly ActionResult[]];
   shutdown: [Record<string, never>, { stopped: number }];
+  /**
+   * One app in full (`orch describe`): its view, the stats of its processes, its project's
+   * generation, and its recent events, oldest first (at most EVENTS_PER_APP, since the daemon started).
+   */
+  describe: [
+    { app: string },
+    { app: AppView; stats: Record<string, ProcessStats>; generation: number | null; events: readonly AppEvent[] },
+  ];
+  /** Imperative: the app runs `instances` now; the persisted desired state keeps the file's count, so the next diff shows drift. */
+  scale: [{ app: string; instances: number }, ActionResult];
+  /** Empties the log files of `app` (or of every app, deleted ones' leftovers too); ORCH_UNKNOWN_APP when it has neither processes nor logs. */
+  flush: [{ app?: string }, { apps: readonly string[] }];
 }
 
 export type Method = keyof Methods;
@@ -118,4 +131,4 @@ export const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
  * them the long deadline, extended by each progress event, and checks meanwhile that the daemon
  * still answers `hello`. Every other method must answer within the short deadline.
  */
-export const LONG_METHODS: ReadonlySet<Method> = new Set<Method>(['apply', 'rollback', 'stop', 'start', 'restart', 'reload', 'delete', 'down', 'shutdown']);
+export const LONG_METHODS: ReadonlySet<Method> = new Set<Method>(['apply', 'rollback', 'stop', 'start', 'restart', 'reload', 'delete', 'down', 'shutdown', 'scale']);

@@ -123,6 +123,9 @@ const PARAMS: { readonly [M in Method]: Check } = {
   delete: app,
   down: obj({ project: str({ nonEmpty: true }) }),
   shutdown: none,
+  describe: app,
+  scale: obj({ app: str({ nonEmpty: true }), instances: int() }),
+  flush: obj({ app: optional(str({ nonEmpty: true })) }),
 };
 
 /** Why `params` are not what `method` takes, or undefined when they are. */

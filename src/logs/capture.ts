@@ -5,9 +5,11 @@
 // file cannot be written at all (a full disk), the app's lines are dropped and counted per app
 // (`droppedLines`, shown by `orch status`), the app keeps running, and capture resumes by itself.
 import { mkdirSync } from 'node:fs';
+import { readdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
-import { logDir, logFilePath } from './files.js';
+import { appsWithLogs, logDir, logFilePath, logFilesOf } from './files.js';
 import { LineSplitter } from './line-splitter.js';
 import { formatBlock, recordPrefix, type StreamName } from './record.js';
 import { RotatingWriter } from './rotating-writer.js';
@@ -127,6 +129,38 @@ export class LogCapture {
     timer.unref();
     void ended.then(() => clearTimeout(timer));
     return ended;
+  }
+
+  /**
+   * `orch flush [app]`: empties the log files of `app`, or of every app with files or a writer
+   * (deleted apps' leftovers too), and returns the apps that had any, sorted. An app whose writer is
+   * open keeps its live file (emptied in place, between two writes: the writer never writes to an
+   * unlinked file); an app with no writer loses its files altogether.
+   */
+  async flush(app?: string): Promise<string[]> {
+    const entries = await this.logEntries();
+    const apps = [...new Set([...appsWithLogs(entries), ...this.sinks.keys()])].filter((a) => app === undefined || a === app).sort();
+    for (const name of apps) {
+      const sink = this.sinks.get(name);
+      if (sink !== undefined) await sink.writer.truncate();
+      const live = `${name}.log`;
+      // What the writer did not know of (a rotated file past `keep`), or every file without a writer.
+      for (const entry of logFilesOf(await this.logEntries(), name)) {
+        if (sink !== undefined && entry === live) continue;
+        await unlink(join(logDir(this.home), entry)).catch(() => undefined);
+      }
+    }
+    return apps;
+  }
+
+  /** Closes the app's log (as `close`) and removes its files: a deleted app's logs go with it. */
+  async remove(app: string): Promise<void> {
+    await this.close(app);
+    for (const entry of logFilesOf(await this.logEntries(), app)) await unlink(join(logDir(this.home), entry)).catch(() => undefined);
+  }
+
+  private logEntries(): Promise<string[]> {
+    return readdir(logDir(this.home)).catch(() => []);
   }
 
   async closeAll(): Promise<void> {

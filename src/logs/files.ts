@@ -22,6 +22,10 @@ export const appsWithLogs = (entries: readonly string[]): string[] => {
   return [...apps].sort();
 };
 
+/** Every file of `app` among `entries` (live and rotated, any generation). */
+export const logFilesOf = (entries: readonly string[], app: string): string[] =>
+  entries.filter((entry) => LOG_NAME.exec(entry)?.[1] === app);
+
 export const exists = (path: string): Promise<boolean> =>
   stat(path).then(
     () => true,

@@ -4,7 +4,7 @@
 // A failed write (a full disk) drops what waits and, for RETRY_MS, every new record: dropped and
 // counted (`droppedLines`), never buffered, so a failing disk costs no memory and no busy retries.
 import { EventEmitter } from 'node:events';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { open, rename, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import type { LogSettings } from './settings.js';
 import { rotatedPath } from './files.js';
 
@@ -48,6 +48,8 @@ export class RotatingWriter extends EventEmitter<RotatingWriterEvents> {
   private droppedSinceFailure = 0;
   /** The last failed write may have left a record cut short at the end of the file. */
   private suspectTail = false;
+  /** `truncate` callers waiting for the pump to empty the files between two batches. */
+  private truncations: { resolve: () => void; reject: (e: unknown) => void }[] = [];
 
   constructor(
     readonly path: string,
@@ -73,6 +75,19 @@ export class RotatingWriter extends EventEmitter<RotatingWriterEvents> {
     return false;
   }
 
+  /**
+   * Empties the live file and removes the rotated ones (`orch flush`), between two batches of the
+   * pump so no rotation or write runs meanwhile; records queued before the call land after it.
+   * The live file keeps its path and inode: the writer goes on appending to it.
+   */
+  truncate(): Promise<void> {
+    if (this.ending !== undefined) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.truncations.push({ resolve, reject });
+      this.pumping ??= this.pump();
+    });
+  }
+
   /** Writes what is queued, then closes the file (idempotent). */
   end(): Promise<void> {
     this.ending ??= this.finish();
@@ -88,7 +103,11 @@ export class RotatingWriter extends EventEmitter<RotatingWriterEvents> {
 
   private async pump(): Promise<void> {
     try {
-      while (this.queue.length > 0) {
+      while (this.queue.length > 0 || this.truncations.length > 0) {
+        if (this.truncations.length > 0) {
+          await this.emptyFiles(this.truncations.splice(0));
+          continue;
+        }
         const batch = this.takeBatch();
         if (this.needDrain && this.queue.length === 0) {
           // Refill while this batch is written: the sources resume now, not after the write.
@@ -156,6 +175,26 @@ export class RotatingWriter extends EventEmitter<RotatingWriterEvents> {
       // Reopen on the next batch: the old handle may be the problem.
       await this.handle?.close().catch(() => undefined);
       this.handle = undefined;
+    }
+  }
+
+  private async emptyFiles(waiting: readonly { resolve: () => void; reject: (e: unknown) => void }[]): Promise<void> {
+    try {
+      if (this.handle !== undefined) await this.handle.truncate(0);
+      else await truncate(this.path, 0).catch(ignoreMissing);
+      this.size = 0;
+      this.suspectTail = false;
+      // Past `keep` too: files left by a larger ORCH_LOG_KEEP of an earlier daemon.
+      for (let k = 1; ; k++) {
+        const gone = await unlink(rotatedPath(this.path, k)).then(
+          () => true,
+          (e: unknown) => (ignoreMissing(e), false),
+        );
+        if (!gone && k >= this.settings.keep) break;
+      }
+      for (const w of waiting) w.resolve();
+    } catch (e) {
+      for (const w of waiting) w.reject(e);
     }
   }
 

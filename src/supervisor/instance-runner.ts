@@ -6,7 +6,7 @@ import type { InstanceView } from './view.js';
 import { describeExit, hasProcess, type Instance, type InstanceEvent, initialInstance, transition } from './instance.js';
 import { type ReadinessProbe, waitForReady } from './readiness.js';
 import type { ChildHandle, ExitInfo, Launcher } from './modes/launcher.js';
-import type { OpResult } from './types.js';
+import type { AppEvent, AppEventDetail, OpResult } from './types.js';
 
 export interface RunnerDeps {
   readonly launcher: Launcher;
@@ -15,6 +15,8 @@ export interface RunnerDeps {
   readonly now: () => number;
   /** Told every pid this runner spawns, so the daemon can record it before anything else happens. */
   readonly onSpawned?: ((pid: number) => void) | undefined;
+  /** Told what happens to the instance (started, ready, exited …): the daemon keeps the recent ones. */
+  readonly onEvent?: ((e: AppEvent) => void) | undefined;
 }
 
 export class InstanceRunner {
@@ -124,8 +126,15 @@ export class InstanceRunner {
     this.instance = next;
     this.logger.debug({ event: event.type, from: prev.state, to: next.state }, 'instance transition');
     if (next.state === 'backoff') this.scheduleRespawn(next.until);
-    if (next.state === 'errored' && prev.state !== 'errored') this.logger.warn({ reason: next.reason }, 'instance errored');
+    if (next.state === 'errored' && prev.state !== 'errored') {
+      this.logger.warn({ reason: next.reason }, 'instance errored');
+      this.emitEvent({ type: 'errored', ...(next.reason === undefined ? {} : { reason: next.reason }) });
+    }
     return true;
+  }
+
+  private emitEvent(detail: AppEventDetail): void {
+    this.deps.onEvent?.({ time: this.deps.now(), app: this.spec.name, instance: this.index, ...detail });
   }
 
   private launch(): Promise<OpResult> {
@@ -147,6 +156,7 @@ export class InstanceRunner {
     }
     if (!result.ok) {
       this.logger.warn({ reason: result.reason }, 'spawn failed');
+      this.emitEvent({ type: 'spawn-failed', reason: result.reason });
       this.dispatch({ type: 'spawnFailed', reason: result.reason, policy: spec.restart });
       return { ok: false, reason: result.reason };
     }
@@ -155,6 +165,7 @@ export class InstanceRunner {
     this.dispatch({ type: 'spawned', pid: child.pid });
     this.deps.onSpawned?.(child.pid);
     this.logger.info({ pid: child.pid }, 'instance spawned');
+    this.emitEvent({ type: 'started', pid: child.pid });
     void child.exited.then((exit) => this.onExit(child, exit)).catch((err: unknown) => this.logger.error({ err }, 'exit handler failed'));
 
     const cancel = new AbortController();
@@ -167,9 +178,11 @@ export class InstanceRunner {
     }
     if (outcome.ok) {
       this.dispatch({ type: 'ready' });
+      this.emitEvent({ type: 'ready', pid: child.pid });
       return { ok: true };
     }
     if (!outcome.exited) {
+      this.emitEvent({ type: 'ready-failed', pid: child.pid, reason: outcome.reason });
       this.dispatch({ type: 'readyFailed', reason: outcome.reason });
       await this.terminate(child);
     }
@@ -180,6 +193,8 @@ export class InstanceRunner {
     if (this.child !== child) return;
     this.child = undefined;
     const byUs = this.instance.state === 'stopping';
+    // The exit first, then what the restart policy makes of it (errored).
+    this.emitEvent({ type: 'exited', pid: child.pid, code: exit.code, signal: exit.signal, requested: byUs });
     this.dispatch({ type: 'exited', code: exit.code, signal: exit.signal, policy: this.spec.restart });
     this.logger.info({ pid: child.pid, code: exit.code, signal: exit.signal, requested: byUs }, 'instance exited');
     if (!byUs) child.kill();
@@ -210,6 +225,7 @@ export class InstanceRunner {
     try {
       if (!this.dispatch({ type: 'backoffElapsed' })) return;
       this.logger.info({ restarts: this.instance.restarts }, 'restarting after back-off');
+      this.emitEvent({ type: 'restarting', restarts: this.instance.restarts });
       this.launch().catch((err: unknown) => this.logger.error({ err }, 'respawn failed'));
     } catch (err) {
       // A timer callback that throws would take the daemon down.

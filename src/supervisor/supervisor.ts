@@ -15,7 +15,7 @@ import { planRollingBatches, runRolling, type RollingStep, type StepResult } fro
 import { SocketLauncher } from './modes/socket-launcher.js';
 import { ForkLauncher } from './modes/fork-launcher.js';
 import type { Launcher } from './modes/launcher.js';
-import type { OpResult, SupervisorApi } from './types.js';
+import type { AppEvent, OpResult, SupervisorApi } from './types.js';
 
 export interface SupervisorOptions {
   /** ORCH_HOME: logs go to `${home}/logs`. */
@@ -28,6 +28,8 @@ export interface SupervisorOptions {
   readonly onSpawned?: (pid: number) => void;
   /** Log capture settings; by default they come from the daemon's environment. */
   readonly logs?: CaptureOptions;
+  /** Told what happens to every app (see AppEvent): the daemon keeps the recent ones for `orch describe`. */
+  readonly onEvent?: (e: AppEvent) => void;
 }
 
 interface ModeSupport {
@@ -83,12 +85,14 @@ export class Supervisor implements SupervisorApi {
   private readonly live = new Set<InstanceRunner>();
   private closing = false;
   private readonly onSpawned: ((pid: number) => void) | undefined;
+  private readonly onEvent: ((e: AppEvent) => void) | undefined;
   private memoryCheckRunning = false;
 
   constructor(options: SupervisorOptions) {
     this.logger = options.logger.child({ component: 'supervisor' });
     this.now = options.now ?? Date.now;
     this.onSpawned = options.onSpawned;
+    this.onEvent = options.onEvent;
     this.logs = new LogCapture(options.home, this.now, this.logger, options.logs);
     this.cgroups = new InstanceCgroups(options.home);
     const spawnContext = { logs: this.logs, notify: new NotifySockets(`${options.home}/notify`), cgroups: this.cgroups };
@@ -185,9 +189,15 @@ export class Supervisor implements SupervisorApi {
       await this.removeIndices(app, [...app.runners.keys()]);
       await this.release(app);
       this.apps_.delete(name);
-      await this.logs.close(name);
+      // A deleted app's logs go with it (README: logs); `orch flush` clears what is left of older ones.
+      await this.logs.remove(name);
       return ok;
     });
+  }
+
+  /** `orch flush [app]`: empties the app's (or every app's) log files; the apps flushed, sorted. */
+  flushLogs(app?: string): Promise<string[]> {
+    return this.logs.flush(app);
   }
 
   async shutdown(): Promise<void> {
@@ -222,6 +232,10 @@ export class Supervisor implements SupervisorApi {
     });
   }
 
+  private appEvent(app: string, detail: Omit<AppEvent, 'time' | 'app' | 'instance'>): void {
+    this.onEvent?.({ time: this.now(), app, instance: null, ...detail });
+  }
+
   private mode(spec: AppSpec): ModeSupport {
     const support = this.modes[spec.mode];
     if (support === undefined) throw new Error(`mode ${spec.mode} is not supported yet`);
@@ -230,7 +244,7 @@ export class Supervisor implements SupervisorApi {
 
   private newRunner(spec: AppSpec, index: number, carried?: { restarts: number }): InstanceRunner {
     const { launcher, probes } = this.mode(spec);
-    const deps: RunnerDeps = { launcher, probes, logger: this.logger, now: this.now, onSpawned: this.onSpawned };
+    const deps: RunnerDeps = { launcher, probes, logger: this.logger, now: this.now, onSpawned: this.onSpawned, onEvent: this.onEvent };
     const runner = new InstanceRunner(spec, index, deps, carried);
     this.live.add(runner);
     return runner;
@@ -302,14 +316,18 @@ export class Supervisor implements SupervisorApi {
       canOverlap: launcher.canOverlap(spec) && launcher.canOverlap(oldSpec),
     };
     const indices = [...app.runners.keys()].sort((a, b) => a - b);
+    this.appEvent(spec.name, { type: 'reload-started' });
     const outcome = await runRolling(planRollingBatches(indices, limits), (step) => this.replaceInstance(app, step, spec, oldSpec));
     if (outcome.failed === undefined) {
       app.spec = spec;
       app.stopped = false;
-      return this.startIndices(app, range(indices.length, spec.instances));
+      const started = await this.startIndices(app, range(indices.length, spec.instances));
+      this.appEvent(spec.name, started.ok ? { type: 'reload-done' } : { type: 'reload-done', reason: started.reason });
+      return started;
     }
     const reason = `reload rolled back: instance ${outcome.failed.index}: ${outcome.failed.reason}`;
     this.logger.warn({ app: spec.name, reason }, 'rolling reload failed');
+    this.appEvent(spec.name, { type: 'rolled-back', reason });
     // The indices already replaced go back to the old spec, the same way they came.
     const back = await runRolling(planRollingBatches(outcome.replaced, limits), (step) => this.replaceInstance(app, step, oldSpec, spec));
     if (back.failed !== undefined) this.logger.error({ app: spec.name, failed: back.failed }, 'rollback incomplete');
@@ -368,6 +386,7 @@ export class Supervisor implements SupervisorApi {
             // Still the same process, still ours: the queue may have run other operations meanwhile.
             if (app.runners.get(runner.index) !== runner || now.state !== 'online' || now.pid !== i.pid) return ok;
             this.logger.warn({ app: app.spec.name, instance: runner.index, rss, limit }, 'memory limit exceeded: restarting');
+            this.onEvent?.({ time: this.now(), app: app.spec.name, instance: runner.index, type: 'memory-restart', reason });
             await runner.stop(reason);
             return withIndex(runner.index, await runner.start(false));
           } finally {

@@ -29,3 +29,38 @@ export interface SupervisorApi {
   /** Stop everything (daemon shutdown). */
   shutdown(): Promise<void>;
 }
+
+/**
+ * What happened to an app, as the supervisor saw it (`orch describe` lists the recent ones).
+ * Plain JSON; fields a type does not use are absent.
+ */
+export type AppEventType =
+  | 'started' // a process was spawned (pid)
+  | 'ready' // its readiness passed
+  | 'exited' // it exited (code or signal; requested: orch stopped it)
+  | 'spawn-failed' // no process could be started (reason)
+  | 'ready-failed' // readiness failed or timed out (reason)
+  | 'restarting' // a crashed instance is started again after its back-off (restarts)
+  | 'errored' // the restart policy gave up (reason)
+  | 'memory-restart' // over max_memory: restarted (reason)
+  | 'reload-started'
+  | 'reload-done'
+  | 'rolled-back'; // a rolling reload failed and was rolled back (reason)
+
+export interface AppEvent {
+  /** Epoch ms. */
+  readonly time: number;
+  readonly app: string;
+  /** The instance index, null for an event of the whole app (a reload). */
+  readonly instance: number | null;
+  readonly type: AppEventType;
+  readonly pid?: number;
+  readonly code?: number | null;
+  readonly signal?: string | null;
+  readonly requested?: boolean;
+  readonly restarts?: number;
+  readonly reason?: string;
+}
+
+/** The event's own fields; the emitter adds time, app and instance. */
+export type AppEventDetail = Omit<AppEvent, 'time' | 'app' | 'instance'>;
