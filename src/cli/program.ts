@@ -3,6 +3,7 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { exitCodeOf } from './exit-code.js';
+import { suggestionFor } from './suggest.js';
 
 const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['human', 'json']).default('human');
 
@@ -39,29 +40,50 @@ program
       : (await import('./commands/apply.js')).apply(file, opts),
   );
 
-for (const name of ['status', 'ls']) {
+for (const name of ['status', 'ls', 'list']) {
   program
     .command(name)
-    .description(name === 'ls' ? 'alias of status' : 'list apps and instances: pid, state, uptime, restarts, cpu, memory, port')
+    .description(name === 'status' ? 'list apps and instances: project, mode, pid, state, uptime, restarts, cpu, memory, port' : 'alias of status')
+    .option('-p, --project <name>', 'only the apps of this project (exit 2 if orch knows no such project)')
     .addOption(outputOption())
-    .action(async (opts: { output: 'human' | 'json' }) => (await import('./commands/status.js')).status(opts));
+    .action(async (opts: { output: 'human' | 'json'; project?: string }) => (await import('./commands/status.js')).status(opts));
 }
+
+// SPEC §11: one app in full. `show` and `info` are PM2's words for it.
+program
+  .command('describe')
+  .aliases(['show', 'info'])
+  .description("one app: its spec in the file's terms, its instances, its recent events (since the daemon started)")
+  .argument('<app>', 'app name')
+  .option('--show-env', 'show env values (hidden by default: they may be secrets)')
+  .addOption(outputOption())
+  .action(async (app: string, opts: { output: 'human' | 'json'; showEnv?: boolean }) => (await import('./commands/describe.js')).describe(app, opts));
+
+program
+  .command('scale')
+  .description('run N instances of an app now (imperative: the next diff shows the file\'s count as drift)')
+  .argument('<app>', 'app name')
+  .argument('<instances>', 'instance count', (v) => parseCount(v))
+  .addOption(outputOption())
+  .action(async (app: string, instances: number, opts: { output: 'human' | 'json' }) =>
+    (await import('./commands/scale.js')).scale(app, instances, opts),
+  );
 
 const appVerbs = {
   stop: 'stop every instance of an app (kept, shown as drift by diff)',
   start: 'start a stopped, errored or rolled-back app',
   restart: 'stop then start every instance of an app',
   reload: 'zero-downtime rolling reload of an app (a restart for fork mode without a shared port)',
-  delete: 'stop an app and forget it',
+  delete: 'stop an app and forget it (its logs too)',
 } as const;
 for (const [verb, description] of Object.entries(appVerbs)) {
   program
     .command(verb)
-    .description(description)
-    .argument('<app>', 'app name')
+    .description(`${description}; several apps, or 'all' for every app`)
+    .argument('<apps...>', "app names, or 'all'")
     .addOption(outputOption())
-    .action(async (app: string, opts: { output: 'human' | 'json' }) =>
-      (await import('./commands/app-verb.js')).appVerb(verb as keyof typeof appVerbs, app, opts),
+    .action(async (apps: string[], opts: { output: 'human' | 'json' }) =>
+      (await import('./commands/app-verb.js')).appVerbs(verb as keyof typeof appVerbs, apps, opts),
     );
 }
 
@@ -75,13 +97,23 @@ program
 program
   .command('logs')
   .description("print an app's (or every app's) captured output")
-  .argument('[app]', 'app name (default: all apps)')
+  .argument('[app]', 'app name, or app#N for one instance (default: all apps)')
   .option('-f, --follow', 'keep printing new lines')
-  .option('-n, --lines <n>', 'lines to print from the end (rotated files included)', (v) => parseCount(v), 20)
+  .option('-n, --lines <n>', 'lines to print from the end, counting only lines that pass the filters (default: 20; every line with --since)', (v) => parseCount(v))
+  .option('--err', 'only stderr')
+  .option('--out', 'only stdout')
+  .option('--since <when>', 'only lines since a duration ago (10m, 2h, 1d) or an ISO time')
   .addOption(outputOption())
-  .action(async (app: string | undefined, opts: { follow?: boolean; lines: number; output: 'human' | 'json' }) =>
+  .action(async (app: string | undefined, opts: { follow?: boolean; lines?: number; err?: boolean; out?: boolean; since?: string; output: 'human' | 'json' }) =>
     (await import('./commands/logs.js')).logs(app, opts),
   );
+
+program
+  .command('flush')
+  .description("empty an app's (or every app's) log files, rotated ones included")
+  .argument('[app]', 'app name (default: every app, deleted apps\' leftover logs too)')
+  .addOption(outputOption())
+  .action(async (app: string | undefined, opts: { output: 'human' | 'json' }) => (await import('./commands/flush.js')).flush(app, opts));
 
 program
   .command('history')
@@ -103,9 +135,23 @@ program
 program
   .command('startup')
   .description('print a systemd unit that starts the daemon at boot (which brings back the last applied apps)')
-  .option('--system', 'a system unit (default: a user unit)')
-  .option('--install', 'write the unit and enable it with systemctl')
-  .action(async (opts: { system?: boolean; install?: boolean }) => (await import('./commands/startup.js')).startup(opts));
+  .addOption(new Option('--system', 'a system unit (the default for root)').conflicts('user'))
+  .addOption(new Option('--user', 'a user unit, systemctl --user (the default for other users)').conflicts('system'))
+  .option('--install', 'write the unit and enable it with systemctl (else: print it, and the commands that install it on stderr)')
+  .action(async (opts: { system?: boolean; user?: boolean; install?: boolean }) => (await import('./commands/startup.js')).startup(opts));
+
+// PM2's dashboards: a pointer, not a second status (README: Coming from PM2).
+program
+  .command('top')
+  .alias('monit')
+  .description('where PM2\'s monit went: orch status (cpu, memory) and orch describe <app> (events)')
+  .action(async () => (await import('./commands/top.js')).top());
+
+program
+  .command('completion')
+  .description('print a shell completion script (bash: source <(orch completion bash))')
+  .addArgument(new Argument('<shell>', 'shell').choices(['bash', 'zsh', 'fish']))
+  .action(async (shell: 'bash' | 'zsh' | 'fish') => (await import('./commands/completion.js')).completion(shell, program));
 
 // Arriving from PM2 (SPEC §11): `import pm2` and `init`.
 {
@@ -161,6 +207,15 @@ for (const verb of ['start', 'stop', 'status'] as const) {
     .description(`${verb} the daemon of ORCH_HOME`)
     .addOption(outputOption())
     .action(async (opts: { output: 'human' | 'json' }) => (await import('./commands/daemon.js')).daemonVerb(verb, opts));
+}
+
+// WARNING: commander's "did you mean" would propose `stop` for `orch top`. Unknown verbs get our
+// own suggestion, which never names a verb that stops or deletes something (SPEC §11).
+for (const parent of [program, daemon]) {
+  parent.on('command:*', (operands: string[]) => {
+    const candidates = parent.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+    parent.error(`error: unknown command '${operands[0] ?? ''}'${suggestionFor(operands[0] ?? '', candidates)}`, { code: 'commander.unknownCommand' });
+  });
 }
 
 function parseCount(v: string): number {

@@ -1,12 +1,12 @@
 import type { OutputFormat } from './output.js';
 
 /**
- * `status` / `ls` with nothing but an output format, or undefined for anything else (help, a
+ * `status` / `ls` / `list` with nothing but an output format, or undefined for anything else (help, a
  * typo, another flag), which the full parser then handles and explains.
  */
 export const statusFastPath = (argv: readonly string[]): { output: OutputFormat } | undefined => {
   const [command, ...rest] = argv;
-  if (command !== 'status' && command !== 'ls') return undefined;
+  if (command !== 'status' && command !== 'ls' && command !== 'list') return undefined;
   const format = (v: string | undefined): OutputFormat | undefined => (v === 'json' || v === 'human' ? v : undefined);
   let output: OutputFormat | undefined;
   if (rest.length === 0) output = 'human';

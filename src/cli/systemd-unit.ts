@@ -39,3 +39,28 @@ export const systemdUnit = (o: UnitOptions): string =>
     `WantedBy=${o.scope === 'system' ? 'multi-user.target' : 'default.target'}`,
     '',
   ].join('\n');
+
+/**
+ * What to type to install the printed unit (`orch startup` prints them after it): the unit goes
+ * where systemd looks for its scope, then systemctl reloads and enables it. `sudo` for a system
+ * unit when not root; `loginctl enable-linger` so a user unit starts at boot without a login.
+ */
+export const installCommands = (o: { readonly scope: 'user' | 'system'; readonly root: boolean; readonly user: string }): string[] => {
+  if (o.scope === 'system') {
+    const sudo = o.root ? '' : 'sudo ';
+    return [
+      '# To install it (or run: orch startup --system --install):',
+      `orch startup --system | ${sudo}tee /etc/systemd/system/orch.service >/dev/null`,
+      `${sudo}systemctl daemon-reload`,
+      `${sudo}systemctl enable --now orch.service`,
+    ];
+  }
+  return [
+    '# To install it (or run: orch startup --user --install):',
+    'mkdir -p ~/.config/systemd/user',
+    'orch startup --user > ~/.config/systemd/user/orch.service',
+    'systemctl --user daemon-reload',
+    'systemctl --user enable --now orch.service',
+    `loginctl enable-linger ${o.user}   # start it at boot, before ${o.user} logs in`,
+  ];
+};

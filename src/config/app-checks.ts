@@ -20,7 +20,17 @@ const READY_TYPE = ['ready', 'type'] as const;
 /** A Node script that cluster mode can fork: `node [options] <script>` (or `x.js`), not a shell. */
 const runsNode = ({ spec }: AppDraft): boolean => !spec.shell && isNodeCommand(spec.command);
 
+/** App names the command line gives a meaning of its own: `orch restart all` restarts every app. */
+export const RESERVED_APP_NAMES: readonly string[] = ['all'];
+
 const RULES: readonly Rule[] = [
+  {
+    reads: [],
+    check: ({ merged }) =>
+      RESERVED_APP_NAMES.includes(merged.name)
+        ? problem(['apps', merged.name], 'key', `the app name '${merged.name}' is reserved: 'orch restart ${merged.name}' means every app; choose another name`)
+        : undefined,
+  },
   {
     reads: [MODE, SHELL],
     check: ({ spec, merged }) =>

@@ -33,3 +33,9 @@ export const verbEffect = (verb: AppVerb, view: AppView): VerbEffect => {
   const reloadWouldNot = sharesPort(view.spec) && !interrupts(view.spec, verbOperation('reload', view));
   return { interrupts: interrupting, instead: interrupting && verb === 'restart' && reloadWouldNot ? 'reload' : undefined };
 };
+
+/** `orch scale <app> N`: the plan's own scale operation, counted from what serves now. */
+export const scaleEffect = (view: AppView, to: number): VerbEffect => ({
+  interrupts: interrupts(view.spec, { kind: 'scale', from: servingCount(view), to }),
+  instead: undefined,
+});

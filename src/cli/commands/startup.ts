@@ -5,12 +5,17 @@ import { join } from 'node:path';
 import { daemonEntryPath } from '../../daemon/client.js';
 import { homePaths } from '../../daemon/paths.js';
 import { OrchError } from '../../errors.js';
-import { println } from '../output.js';
-import { systemdUnit } from '../systemd-unit.js';
+import { eprintln, println } from '../output.js';
+import { installCommands, systemdUnit } from '../systemd-unit.js';
 
-/** `orch startup [--system] [--install]`: print (or install and enable) a systemd unit for the daemon. */
-export const startup = async (opts: { system?: boolean; install?: boolean }): Promise<void> => {
-  const scope = opts.system ? 'system' : 'user';
+/**
+ * `orch startup [--system|--user] [--install]`: print the systemd unit for the daemon on stdout and
+ * the commands that install it on stderr (so `orch startup > file` is the unit alone), or install
+ * and enable it. A system unit for root, a user unit for anyone else, unless told.
+ */
+export const startup = async (opts: { system?: boolean; user?: boolean; install?: boolean }): Promise<void> => {
+  const root = process.getuid?.() === 0;
+  const scope = opts.system === true || (opts.user !== true && root) ? 'system' : 'user';
   const unit = systemdUnit({
     node: process.execPath,
     daemonEntry: daemonEntryPath(),
@@ -21,6 +26,7 @@ export const startup = async (opts: { system?: boolean; install?: boolean }): Pr
   });
   if (!opts.install) {
     process.stdout.write(unit);
+    eprintln(installCommands({ scope, root, user: userInfo().username }).join('\n'));
     return;
   }
   const dir = scope === 'system' ? '/etc/systemd/system' : join(homedir(), '.config/systemd/user');

@@ -1,5 +1,6 @@
 import { DaemonClient } from '../../daemon/client.js';
 import { homePaths } from '../../daemon/paths.js';
+import { OrchError } from '../../errors.js';
 import type { OutputFormat } from '../output.js';
 import { eprintln, formatBytes, formatDuration, formatTable, paint, printJson, println, useColor } from '../output.js';
 
@@ -10,7 +11,7 @@ import { eprintln, formatBytes, formatDuration, formatTable, paint, printJson, p
  * cpu is percent of one core, memory is RSS in bytes; both null when not sampled. dropped_lines counts
  * output lines lost because the app's log file could not be written (a full disk).
  */
-export const status = async (opts: { output: OutputFormat }): Promise<void> => {
+export const status = async (opts: { output: OutputFormat; project?: string }): Promise<void> => {
   const client = await DaemonClient.connect(homePaths());
   let snapshot;
   try {
@@ -19,7 +20,17 @@ export const status = async (opts: { output: OutputFormat }): Promise<void> => {
     client.close();
   }
   const now = Date.now();
-  const apps = snapshot.apps.map((a) => ({
+  const { project } = opts;
+  if (project !== undefined) {
+    // Known: it runs, or it has a generation (applied, maybe all of it deleted since).
+    const known = [...new Set([...snapshot.apps.map((a) => a.spec.project), ...Object.keys(snapshot.generations)])].sort();
+    if (!known.includes(project)) {
+      const error = new OrchError('ORCH_UNKNOWN_PROJECT', `no project named '${project}' (known: ${known.join(', ') || 'none'})`);
+      if (opts.output === 'json') printJson({ ok: false, error: { code: error.code, message: error.message } });
+      throw error;
+    }
+  }
+  const apps = snapshot.apps.filter((a) => project === undefined || a.spec.project === project).map((a) => ({
     name: a.spec.name,
     project: a.spec.project,
     generation: snapshot.generations[a.spec.project] ?? null,
@@ -51,17 +62,19 @@ export const status = async (opts: { output: OutputFormat }): Promise<void> => {
     if (a.dropped_lines > 0) eprintln(`warning: ${a.name}: ${a.dropped_lines} output line${a.dropped_lines === 1 ? '' : 's'} dropped: its log file could not be written (disk full?)`);
   }
   if (apps.length === 0) {
-    println('No apps. Declare some in ecosystem.yaml and run orch apply.');
+    println(project === undefined ? 'No apps. Declare some in ecosystem.yaml and run orch apply.' : `No apps in project ${project}.`);
     return;
   }
   const color = useColor();
   const rows: string[][] = [];
   for (const a of apps) {
     const gen = a.generation === null ? '-' : String(a.generation);
-    if (a.instances.length === 0) rows.push([a.name, gen, '-', '-', a.stopped ? 'stopped' : '-', '-', '-', '-', '-', '-', '-', '']);
+    if (a.instances.length === 0) rows.push([a.name, a.project, a.mode, gen, '-', '-', a.stopped ? 'stopped' : '-', '-', '-', '-', '-', '-', '-', '']);
     for (const i of a.instances) {
       rows.push([
         a.name,
+        a.project,
+        a.mode,
         gen,
         String(i.index),
         i.pid === null ? '-' : String(i.pid),
@@ -76,7 +89,7 @@ export const status = async (opts: { output: OutputFormat }): Promise<void> => {
       ]);
     }
   }
-  const head = ['APP', 'GEN', '#', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'CPU', 'MEM', 'PORT', 'REASON'];
+  const head = ['APP', 'PROJECT', 'MODE', 'GEN', '#', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'CPU', 'MEM', 'PORT', 'REASON'];
   println(formatTable(head.map((h) => paint.bold(color, h)), rows));
 };
 
