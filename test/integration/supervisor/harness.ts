@@ -7,46 +7,23 @@ import { pino } from 'pino';
 import type { AppSpec } from '../../../src/config/desired.js';
 import { processAlive } from '../../../src/process/process-group.js';
 import { Supervisor, type SupervisorOptions } from '../../../src/supervisor/supervisor.js';
+import { defaultApp, type SpecOverrides, withOverrides } from '../../helpers/spec.js';
 
 export const fixtures = resolve(import.meta.dirname, '../../fixtures/apps');
 
-type Overrides = Partial<Omit<AppSpec, 'restart' | 'shutdown' | 'ready' | 'reload'>> & {
-  restart?: Partial<AppSpec['restart']>;
-  shutdown?: Partial<AppSpec['shutdown']>;
-  ready?: Partial<AppSpec['ready']>;
-  reload?: Partial<AppSpec['reload']>;
-};
-
-/** A fork-mode spec running `node <fixture> ...args`, with fast test-friendly timings. */
-export const nodeApp = (name: string, fixture: string, args: readonly string[] = [], o: Overrides = {}): AppSpec => {
-  const base: AppSpec = {
-    name,
-    project: 'test',
-    command: [process.execPath, join(fixtures, fixture), ...args],
-    shell: false,
-    cwd: fixtures,
-    instances: 1,
-    mode: 'fork',
-    port: undefined,
-    env: {},
-    baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    envFile: undefined,
-    restart: { policy: 'always', backoff: { initialMs: 100, maxMs: 1000, factor: 2 }, maxRestarts: 10, windowMs: 60_000, minUptimeMs: 1000 },
-    shutdown: { signal: 'SIGTERM', timeoutMs: 2000 },
-    ready: { type: 'none', path: '/', timeoutMs: 5000, delayMs: 50 },
-    reload: { maxSurge: 1, maxUnavailable: 0 },
-    watch: undefined,
-    dependsOn: [],
-    maxMemoryBytes: undefined,
-  };
-  return {
-    ...base,
-    ...o,
-    restart: { ...base.restart, ...o.restart },
-    shutdown: { ...base.shutdown, ...o.shutdown },
-    ready: { ...base.ready, ...o.ready },
-    reload: { ...base.reload, ...o.reload },
-  };
+/**
+ * A fork-mode spec running `node <fixture> ...args`: the normalizer's defaults (SPEC §3) with fast
+ * test-friendly timings. WARNING: `ready.type` stays `none` whatever mode an override sets.
+ */
+export const nodeApp = (name: string, fixture: string, args: readonly string[] = [], o: SpecOverrides = {}): AppSpec => {
+  const command = [process.execPath, join(fixtures, fixture), ...args];
+  const normalized = defaultApp({ name, project: 'test', run: command, fileDir: fixtures, baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  const base = withOverrides(normalized, {
+    restart: { backoff: { ...normalized.restart.backoff, maxMs: 1000 } },
+    shutdown: { timeoutMs: 2000 },
+    ready: { timeoutMs: 5000, delayMs: 50 },
+  });
+  return withOverrides(base, o);
 };
 
 export interface Harness {

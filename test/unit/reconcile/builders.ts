@@ -1,48 +1,15 @@
 // Small builders for plan tests: a complete AppSpec / AppView / state from only what a test cares about.
 import type { AppSpec, DesiredState } from '../../../src/config/desired.js';
+import { defaultApp, type SpecOverrides, withOverrides } from '../../helpers/spec.js';
 import type { ActualState, AppView, InstanceStateName, InstanceView } from '../../../src/supervisor/view.js';
 
 export const PROJECT = 'shop';
 
-type SpecOverrides = Partial<Omit<AppSpec, 'restart' | 'shutdown' | 'ready' | 'reload'>> & {
-  readonly restart?: Partial<AppSpec['restart']>;
-  readonly shutdown?: Partial<AppSpec['shutdown']>;
-  readonly ready?: Partial<AppSpec['ready']>;
-  readonly reload?: Partial<AppSpec['reload']>;
-};
+// `run: [node, app.js]` in /srv/shop, normalized once: the defaults of SPEC §3 from the normalizer.
+const DEFAULT_SPEC = defaultApp({ name: 'app', project: PROJECT, run: ['node', 'app.js'], fileDir: '/srv/shop', baseEnv: { PATH: '/usr/bin', HOME: '/home/me' } });
 
 /** A fork app with one instance and the defaults of SPEC §3; nested settings merge. */
-export const spec = (over: SpecOverrides = {}): AppSpec => {
-  const { restart, shutdown, ready, reload, ...rest } = over;
-  return {
-    name: 'app',
-    project: PROJECT,
-    command: ['node', 'app.js'],
-    shell: false,
-    cwd: '/srv/shop',
-    instances: 1,
-    mode: 'fork',
-    port: undefined,
-    env: {},
-    baseEnv: { PATH: '/usr/bin', HOME: '/home/me' },
-    envFile: undefined,
-    watch: undefined,
-    dependsOn: [],
-    maxMemoryBytes: undefined,
-    ...rest,
-    restart: {
-      policy: 'always',
-      backoff: { initialMs: 100, maxMs: 30_000, factor: 2 },
-      maxRestarts: 10,
-      windowMs: 60_000,
-      minUptimeMs: 1_000,
-      ...restart,
-    },
-    shutdown: { signal: 'SIGTERM', timeoutMs: 5_000, ...shutdown },
-    ready: { type: 'none', path: '/', timeoutMs: 30_000, delayMs: 1_000, ...ready },
-    reload: { maxSurge: 1, maxUnavailable: 0, ...reload },
-  };
-};
+export const spec = (over: SpecOverrides = {}): AppSpec => withOverrides(DEFAULT_SPEC, over);
 
 export const instance = (index: number, state: InstanceStateName = 'online', port?: number): InstanceView => ({
   index,

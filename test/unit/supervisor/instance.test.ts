@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { RestartSpec } from '../../../src/config/desired.js';
 import { type Instance, type InstanceEvent, initialInstance, transition } from '../../../src/supervisor/instance.js';
+import { defaultRestart } from '../../helpers/spec.js';
 
-const policy: RestartSpec = {
-  policy: 'always',
-  backoff: { initialMs: 100, maxMs: 1000, factor: 2 },
-  maxRestarts: 3,
-  windowMs: 60_000,
-  minUptimeMs: 1000,
-};
+// SPEC's defaults (from the normalizer), with a 1 s cap on the back-off and 3 restarts.
+const DEFAULTS = defaultRestart();
+const policy: RestartSpec = { ...DEFAULTS, backoff: { ...DEFAULTS.backoff, maxMs: 1000 }, maxRestarts: 3 };
 const T = 1_000_000;
 const base = initialInstance(0);
 const starting: Instance = { ...base, state: 'starting', pid: undefined, startedAt: undefined };

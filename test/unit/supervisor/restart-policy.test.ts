@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { RestartSpec } from '../../../src/config/desired.js';
 import { type CrashHistory, decideRestart, type ExitFacts, nextRestartDelay, recordExit } from '../../../src/supervisor/restart-policy.js';
+import { defaultRestart } from '../../helpers/spec.js';
 
-const policy = (o: Partial<RestartSpec> = {}): RestartSpec => ({
-  policy: 'always',
-  backoff: { initialMs: 100, maxMs: 1000, factor: 2 },
-  maxRestarts: 10,
-  windowMs: 60_000,
-  minUptimeMs: 1000,
-  ...o,
-});
+// SPEC's defaults (from the normalizer), with a 1 s cap on the back-off.
+const DEFAULTS = defaultRestart();
+const policy = (o: Partial<RestartSpec> = {}): RestartSpec => ({ ...DEFAULTS, backoff: { ...DEFAULTS.backoff, maxMs: 1000 }, ...o });
 const crash = (o: Partial<ExitFacts> = {}): ExitFacts => ({ code: 1, signal: null, uptimeMs: 10, stoppedByUs: false, ...o });
 const none: CrashHistory = { crashes: [], consecutive: 0 };
 const now = 1_000_000;
