@@ -2,33 +2,18 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePortRange, httpGet } from '../helpers/ports.js';
-import { createSandbox, repoRoot, type Sandbox } from '../helpers/sandbox.js';
+import { repoRoot } from '../helpers/sandbox.js';
+import { sandboxPerTest } from '../helpers/sandbox-per-test.js';
+import { pidsOf, readStatus } from '../helpers/status.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const server = join(repoRoot, 'test/fixtures/e2e/server.js');
 const worker = join(repoRoot, 'test/fixtures/e2e/worker.js');
 
-interface StatusJson {
-  apps: { name: string; project: string; stopped: boolean; instances: { index: number; pid: number | null; state: string; port: number | null; reason: string | null }[] }[];
-}
-
-let sb: Sandbox;
-beforeEach(() => {
-  sb = createSandbox();
-});
-afterEach(async () => {
-  await sb.cleanup();
-});
-
-const status = async (): Promise<StatusJson> => {
-  const r = await sb.orch(['status', '--output', 'json']);
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as StatusJson;
-};
-const pidsOf = (s: StatusJson, app: string): number[] =>
-  (s.apps.find((a) => a.name === app)?.instances ?? []).map((i) => i.pid!).sort();
+const sb = sandboxPerTest();
+const status = () => readStatus(sb);
 
 const shopFile = (port: number, opts: { greeting?: string; workers?: number; withWorker?: boolean } = {}) => `
 version: 1

@@ -2,33 +2,19 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isAlive } from '../../src/process/proc-stat.js';
 import { freePortRange, httpGet } from '../helpers/ports.js';
-import { createSandbox, repoRoot, type Sandbox } from '../helpers/sandbox.js';
+import { repoRoot } from '../helpers/sandbox.js';
+import { sandboxPerTest } from '../helpers/sandbox-per-test.js';
+import { readStatus } from '../helpers/status.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const server = join(repoRoot, 'test/fixtures/e2e/server.js');
 const worker = join(repoRoot, 'test/fixtures/e2e/worker.js');
 
-interface StatusJson {
-  warnings: string[];
-  apps: { name: string; generation: number | null; instances: { pid: number | null; state: string }[] }[];
-}
-
-let sb: Sandbox;
-beforeEach(() => {
-  sb = createSandbox();
-});
-afterEach(async () => {
-  await sb.cleanup();
-});
-
-const status = async (): Promise<StatusJson> => {
-  const r = await sb.orch(['status', '--output', 'json']);
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as StatusJson;
-};
+const sb = sandboxPerTest();
+const status = () => readStatus(sb);
 const daemonPid = async (): Promise<number> =>
   (JSON.parse((await sb.orch(['daemon', 'status', '--output', 'json'])).stdout) as { pid: number }).pid;
 

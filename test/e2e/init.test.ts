@@ -2,17 +2,11 @@
 // never written over an existing one without --force.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort, httpGet } from '../helpers/ports.js';
-import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { sandboxPerTest } from '../helpers/sandbox-per-test.js';
 
-let sb: Sandbox;
-beforeEach(() => {
-  sb = createSandbox();
-});
-afterEach(async () => {
-  await sb.cleanup();
-});
+const sb = sandboxPerTest();
 
 const file = (): string => readFileSync(join(sb.dir, 'ecosystem.yaml'), 'utf8');
 

@@ -3,35 +3,23 @@
 // running removes the project from the persisted state. Driven through the built binary.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isAlive } from '../../src/process/proc-stat.js';
-import { createSandbox, repoRoot, type Sandbox } from '../helpers/sandbox.js';
+import { repoRoot } from '../helpers/sandbox.js';
+import { sandboxPerTest } from '../helpers/sandbox-per-test.js';
+import { readStatus, type StatusJson } from '../helpers/status.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const worker = join(repoRoot, 'test/fixtures/e2e/worker.js');
 
-interface StatusJson {
-  apps: { name: string; project: string; instances: { pid: number | null; state: string }[] }[];
-}
 interface GenerationJson {
   number: number;
   project: string;
   rollbackOf?: number;
 }
 
-let sb: Sandbox;
-beforeEach(() => {
-  sb = createSandbox();
-});
-afterEach(async () => {
-  await sb.cleanup();
-});
-
-const status = async (): Promise<StatusJson> => {
-  const r = await sb.orch(['status', '--output', 'json']);
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as StatusJson;
-};
+const sb = sandboxPerTest();
+const status = () => readStatus(sb);
 const history = async (...args: string[]): Promise<GenerationJson[]> => {
   const r = await sb.orch(['history', '--output', 'json', ...args]);
   expect(r.code, r.stderr).toBe(0);

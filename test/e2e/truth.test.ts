@@ -3,23 +3,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports.js';
-import { createSandbox, repoRoot, type Sandbox } from '../helpers/sandbox.js';
+import { repoRoot } from '../helpers/sandbox.js';
+import { sandboxPerTest } from '../helpers/sandbox-per-test.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { findPortHolders } from '../../src/process/port-holders.js';
 
 const server = join(repoRoot, 'test/fixtures/e2e/server.js');
 
-let sb: Sandbox;
+const sb = sandboxPerTest();
 let foreign: ChildProcess | undefined;
-beforeEach(() => {
-  sb = createSandbox();
-});
-afterEach(async () => {
+// Registered after the sandbox's hooks, so it runs before its cleanup.
+afterEach(() => {
   foreign?.kill('SIGKILL');
   foreign = undefined;
-  await sb.cleanup();
 });
 
 /** A listener nobody here wrote, in a process of its own: python3's http.server. */

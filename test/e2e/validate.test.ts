@@ -1,16 +1,10 @@
 // `orch validate` (and diff/apply, which load the file the same way) through the built binary:
 // one pass shows every error, scripts and commands must exist, PM2 keys get pointers, and a
 // warning is printed without changing the exit code (SPEC §9).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSandbox, type Sandbox } from '../helpers/sandbox.js';
+import { describe, expect, it } from 'vitest';
+import { sandboxPerTest } from '../helpers/sandbox-per-test.js';
 
-let sb: Sandbox;
-beforeEach(() => {
-  sb = createSandbox();
-});
-afterEach(async () => {
-  await sb.cleanup();
-});
+const sb = sandboxPerTest();
 
 const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
 

@@ -6,17 +6,15 @@ import { closeSync, openSync, readFileSync, renameSync, writeFileSync, writeSync
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { freePortRange, httpGet } from '../helpers/ports.js';
-import { createSandbox, orchBin, repoRoot, type Sandbox } from '../helpers/sandbox.js';
+import { orchBin, repoRoot } from '../helpers/sandbox.js';
+import { sandboxPerTest } from '../helpers/sandbox-per-test.js';
+import { pidsOf, readStatus } from '../helpers/status.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const worker = join(repoRoot, 'test/fixtures/e2e/worker.js');
 const DEBOUNCE_MS = 150;
-
-interface StatusJson {
-  apps: { name: string; instances: { pid: number | null; state: string }[] }[];
-}
 
 interface Watcher {
   readonly child: ChildProcess;
@@ -27,18 +25,15 @@ interface Watcher {
   exited: Promise<number | null>;
 }
 
-let sb: Sandbox;
+const sb = sandboxPerTest();
 let watcher: Watcher | undefined;
-beforeEach(() => {
-  sb = createSandbox();
-});
+// Registered after the sandbox's hooks, so it runs before its cleanup.
 afterEach(async () => {
   if (watcher && watcher.child.exitCode === null && watcher.child.signalCode === null) {
     watcher.child.kill('SIGKILL');
     await watcher.exited;
   }
   watcher = undefined;
-  await sb.cleanup();
 });
 
 const startWatch = (): Watcher => {
@@ -76,13 +71,8 @@ const getOnNewConnection = (port: number): Promise<{ status: number; body: strin
     req.end();
   });
 
-const status = async (): Promise<StatusJson> => {
-  const r = await sb.orch(['status', '--output', 'json']);
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout) as StatusJson;
-};
-const pidsOf = async (app: string): Promise<number[]> =>
-  ((await status()).apps.find((a) => a.name === app)?.instances ?? []).map((i) => i.pid!).sort();
+const status = () => readStatus(sb);
+const pidsNow = async (app: string): Promise<number[]> => pidsOf(await status(), app);
 
 const appSource = (version: string) => `import { createServer } from 'node:http';
 const VERSION = '${version}';
@@ -127,14 +117,14 @@ const startWeb = async (): Promise<{ w: Watcher; port: number }> => {
 describe('orch apply --watch', () => {
   it('an edit under an app\'s watch paths reloads that app once, with new code; Ctrl-C exits 0 and leaves it running', async () => {
     const { w, port } = await startWeb();
-    const before = await pidsOf('web');
+    const before = await pidsNow('web');
 
     sb.write('src/app.mjs', appSource('v2'));
     const at = await w.waitLine(RELOADING);
     expect(w.lines[at]).toMatch(/web: src\/app\.mjs changed: reloading/);
     await w.waitLine(RELOADED, { from: at });
     expect((await httpGet(port)).body).toBe('v2');
-    expect(await pidsOf('web')).not.toEqual(before);
+    expect(await pidsNow('web')).not.toEqual(before);
     expect(w.count(RELOADING)).toBe(1);
     // The reason is logged by the daemon too, not only printed.
     const daemonLog = await waitFor(() => {
@@ -156,7 +146,7 @@ describe('orch apply --watch', () => {
     sb.write('ecosystem.yaml', webFile(port, '    mode: cluster\n    instances: 2\n'));
     const w = startWatch();
     await w.waitLine(/watching ecosystem\.yaml/);
-    const before = await pidsOf('web');
+    const before = await pidsNow('web');
     expect(before).toHaveLength(2);
 
     let stop = false;
@@ -187,7 +177,7 @@ describe('orch apply --watch', () => {
     expect(failures).toEqual([]);
     expect(w.count(RELOADING)).toBe(1);
     expect(w.count(/fork mode/)).toBe(0);
-    const after = await pidsOf('web');
+    const after = await pidsNow('web');
     expect(after).toHaveLength(2);
     expect(after.filter((p) => before.includes(p))).toEqual([]);
   });
@@ -219,7 +209,7 @@ describe('orch apply --watch', () => {
 
   it('edits in ignored paths reload nothing', async () => {
     const { w } = await startWeb();
-    const before = await pidsOf('web');
+    const before = await pidsNow('web');
     sb.write('src/build.tmp', 'x');
     sb.write('src/generated/out.js', 'x');
     sb.write('src/node_modules/dep/index.js', 'x');
@@ -228,7 +218,7 @@ describe('orch apply --watch', () => {
     // Long enough for a debounced reload to have started, had any of them been seen.
     await new Promise((r) => setTimeout(r, 2 * DEBOUNCE_MS + 100));
     expect(w.count(RELOADING)).toBe(0);
-    expect(await pidsOf('web')).toEqual(before);
+    expect(await pidsNow('web')).toEqual(before);
 
     sb.write('src/sentinel.mjs', 'export {};\n');
     const at = await w.waitLine(RELOADING);
@@ -241,14 +231,14 @@ describe('orch apply --watch', () => {
     sb.write('ecosystem.yaml', workerFile(2));
     const w = startWatch();
     await w.waitLine(/watching ecosystem\.yaml/);
-    expect(await pidsOf('worker')).toHaveLength(2);
-    const original = await pidsOf('worker');
+    expect(await pidsNow('worker')).toHaveLength(2);
+    const original = await pidsNow('worker');
 
     sb.write('ecosystem.yaml', workerFile(4));
     const changed = await w.waitLine(/ecosystem\.yaml changed: applying/);
     await w.waitLine(/scale 2 → 4/, { from: changed });
     await w.waitLine(/Applied jobs \(generation 2\)/, { from: changed });
-    const scaled = await pidsOf('worker');
+    const scaled = await pidsNow('worker');
     expect(scaled).toHaveLength(4);
     expect(scaled).toEqual(expect.arrayContaining(original));
 
@@ -257,14 +247,14 @@ describe('orch apply --watch', () => {
     renameSync(join(sb.dir, '.ecosystem.yaml.swp'), join(sb.dir, 'ecosystem.yaml'));
     const renamed = await w.waitLine(/ecosystem\.yaml changed: applying/, { from: changed + 1 });
     await w.waitLine(/Applied jobs \(generation 3\)/, { from: renamed });
-    expect(await pidsOf('worker')).toHaveLength(3);
+    expect(await pidsNow('worker')).toHaveLength(3);
   });
 
   it('an invalid save prints every error and changes nothing; fixing it applies', async () => {
     sb.write('ecosystem.yaml', workerFile(2));
     const w = startWatch();
     await w.waitLine(/watching ecosystem\.yaml/);
-    const before = await pidsOf('worker');
+    const before = await pidsNow('worker');
 
     sb.write('ecosystem.yaml', workerFile(-1, '    restart: { policy: sometimes }\n'));
     const invalid = await w.waitLine(/ecosystem\.yaml is invalid \(2 errors\): still watching/);
@@ -272,11 +262,11 @@ describe('orch apply --watch', () => {
     expect(errors).toHaveLength(2);
     expect(errors.join('\n')).toMatch(/apps\.worker\.instances/);
     expect(errors.join('\n')).toMatch(/apps\.worker\.restart\.policy/);
-    expect(await pidsOf('worker')).toEqual(before);
+    expect(await pidsNow('worker')).toEqual(before);
 
     sb.write('ecosystem.yaml', workerFile(3));
     await w.waitLine(/Applied jobs \(generation 2\)/, { from: invalid });
-    const after = await pidsOf('worker');
+    const after = await pidsNow('worker');
     expect(after).toHaveLength(3);
     expect(after).toEqual(expect.arrayContaining(before));
   });

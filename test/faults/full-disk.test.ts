@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, killProcessesUnder, repoRoot, runOrch, type Sandbox } from '../helpers/sandbox.js';
+import { readStatus, type StatusJson } from '../helpers/status.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const worker = join(repoRoot, 'test/fixtures/e2e/worker.js');
@@ -54,24 +55,12 @@ const alive = (pid: number): boolean => {
   }
 };
 
-interface StatusJson {
-  readonly warnings: readonly string[];
-  readonly apps: readonly {
-    readonly name: string;
-    readonly dropped_lines: number;
-    readonly instances: readonly { readonly pid: number | null; readonly state: string }[];
-  }[];
-}
-
 describe.skipIf(refused !== undefined)(`a full disk under ORCH_HOME${refused === undefined ? '' : ` (skipped: ${refused})`}`, () => {
   let sb: Sandbox;
   let mounted = false;
   const ballast = () => join(sb.home, 'ballast');
-  const status = async (): Promise<StatusJson> => {
-    const r = await sb.orch(['status', '--output', 'json'], { timeout: 10_000 });
-    expect(r.code, r.stderr).toBe(0);
-    return JSON.parse(r.stdout) as StatusJson;
-  };
+  const status = () => readStatus(sb, { timeout: 10_000 });
+  // Live pids only, unsorted: unlike helpers/status.ts's pidsOf.
   const pidsOf = (s: StatusJson, app: string): number[] =>
     (s.apps.find((a) => a.name === app)?.instances ?? []).flatMap((i) => (i.pid === null ? [] : [i.pid]));
 
