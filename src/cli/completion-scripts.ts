@@ -34,7 +34,8 @@ export const bashScript = (root: CommandEntry): string => {
     .filter((e) => e.args.length > 0)
     .map((e) => {
       const last = e.args.length - 1;
-      const lines = e.args.map((a, k) => `        ${k === last ? '*' : k}) echo ${sq(argWord(a))} ;;`);
+      // Only a variadic argument (app names) repeats.
+      const lines = e.args.map((a, k) => `        ${k === last && a.kind === 'apps' ? '*' : k}) echo ${sq(argWord(a))} ;;`);
       return `    ${sq(keyOf(e.path))})\n      case "$2" in\n${lines.join('\n')}\n      esac ;;`;
     })
     .join('\n');

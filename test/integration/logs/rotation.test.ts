@@ -131,3 +131,62 @@ describe('tail and follow', () => {
     expect(numbers(seen)).toEqual(range(2, n - 1));
   });
 });
+
+describe('filtered tails and flush', () => {
+  const rec = (n: number, stream: 'out' | 'err', second = n) =>
+    `2025-01-01T00:00:${String(second % 60).padStart(2, '0')}.000Z app#${n % 2} ${stream} line ${n}\n`;
+
+  it('tailApp with a verdict counts only kept lines, across rotated files, and stops at the first older line', async () => {
+    const file = join(dir, 'app.log');
+    const w = new RotatingWriter(file, { maxBytes: 600, keep: 10 });
+    for (let n = 1; n <= 40; n++) w.write(rec(n, n % 3 === 0 ? 'err' : 'out'));
+    await w.end();
+    expect(readdirSync(dir).length).toBeGreaterThan(2);
+    const errs = await tailApp(file, 4, false, (l) => (l.includes(' err ') ? 'keep' : 'skip'));
+    expect(numbers(errs.lines)).toEqual([30, 33, 36, 39]);
+    const all = await tailApp(file, Infinity, false, (l) => (l.includes(' err ') ? 'keep' : 'skip'));
+    expect(numbers(all.lines)).toEqual(range(1, 13).map((k) => k * 3));
+    // Lines from second 30 on: reading stops at line 29, the older files are not needed.
+    const since = await tailApp(file, Infinity, false, (l) => (l.slice(0, 24) < '2025-01-01T00:00:30.000Z' ? 'stop' : 'keep'));
+    expect(numbers(since.lines)).toEqual(range(30, 40));
+  });
+
+  it('truncate empties the live file in place and removes rotated ones; later writes land in the same file', async () => {
+    const file = join(dir, 'app.log');
+    const first = new RotatingWriter(file, { maxBytes: 300, keep: 2 });
+    for (let n = 1; n <= 20; n++) first.write(record(n));
+    await first.end();
+    expect(readdirSync(dir).sort()).toEqual(['app.log', 'app.log.1', 'app.log.2']);
+    const w = new RotatingWriter(file, { maxBytes: 300, keep: 2 });
+    w.write(record(21)); // in flight when the truncation is asked for: written first, then emptied
+    await w.truncate();
+    const ino = statSync(file).ino;
+    expect(readdirSync(dir)).toEqual(['app.log']);
+    expect(statSync(file).size).toBe(0);
+    w.write(record(22));
+    await w.end();
+    expect(statSync(file).ino).toBe(ino);
+    expect(readFileSync(file, 'utf8')).toBe(record(22));
+  });
+
+  it('LogCapture.flush empties every app with logs, writer or not; remove takes an app’s files', async () => {
+    const capture = new LogCapture(dir, Date.now, pino({ level: 'silent' }), { settings: { maxBytes: 1 << 20, keep: 2 } });
+    const out = new PassThrough();
+    capture.attach('live', 0, 'out', out);
+    out.write('one\n');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const logs = join(dir, 'logs');
+    expect(readFileSync(join(logs, 'live.log'), 'utf8')).toMatch(/one/);
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(logs, 'gone.log'), record(1));
+    writeFileSync(join(logs, 'gone.log.7'), record(1));
+    expect(await capture.flush('nope')).toEqual([]);
+    expect(await capture.flush()).toEqual(['gone', 'live']);
+    expect(readdirSync(logs).sort()).toEqual(['live.log']);
+    expect(statSync(join(logs, 'live.log')).size).toBe(0);
+    out.write('two\n');
+    out.end();
+    await capture.remove('live');
+    expect(readdirSync(logs)).toEqual([]);
+  });
+});

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { systemdUnit } from '../../../src/cli/systemd-unit.js';
+import { installCommands, systemdUnit } from '../../../src/cli/systemd-unit.js';
 
 const hasSystemdAnalyze = (() => {
   try {
@@ -47,5 +47,19 @@ describe('systemd unit', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('installCommands', () => {
+  it('user units: the user directory, systemctl --user and enable-linger', () => {
+    const lines = installCommands({ scope: 'user', root: false, user: 'ann' });
+    expect(lines).toContain('systemctl --user daemon-reload');
+    expect(lines).toContain('systemctl --user enable --now orch.service');
+    expect(lines.some((l) => l.startsWith('loginctl enable-linger ann'))).toBe(true);
+  });
+
+  it('system units: sudo unless root', () => {
+    expect(installCommands({ scope: 'system', root: false, user: 'ann' })).toContain('sudo systemctl enable --now orch.service');
+    expect(installCommands({ scope: 'system', root: true, user: 'root' })).toContain('systemctl enable --now orch.service');
   });
 });
