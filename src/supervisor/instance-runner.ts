@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { AppSpec, ReadyType } from '../config/desired.js';
 import type { InstanceView } from './view.js';
-import { describeExit, hasProcess, type Instance, type InstanceEvent, initialInstance, transition } from './instance.js';
+import { describeExit, exitRequested, hasProcess, type Instance, type InstanceEvent, initialInstance, transition } from './instance.js';
 import { type ReadinessProbe, waitForReady } from './readiness.js';
 import type { ChildHandle, ExitInfo, Launcher } from './modes/launcher.js';
 import type { AppEvent, AppEventDetail, OpResult } from './types.js';
@@ -192,7 +192,7 @@ export class InstanceRunner {
   private onExit(child: ChildHandle, exit: ExitInfo): void {
     if (this.child !== child) return;
     this.child = undefined;
-    const byUs = this.instance.state === 'stopping';
+    const byUs = exitRequested(this.instance);
     // The exit first, then what the restart policy makes of it (errored).
     this.emitEvent({ type: 'exited', pid: child.pid, code: exit.code, signal: exit.signal, requested: byUs });
     this.dispatch({ type: 'exited', code: exit.code, signal: exit.signal, policy: this.spec.restart });

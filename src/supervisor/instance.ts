@@ -121,21 +121,33 @@ const toStopping = (
   reason: string | undefined,
 ): StoppingInstance => ({ ...common(i), reason, state: 'stopping', pid, startedAt, since: now, then });
 
-/** A process we did not ask to stop ended (or never started): the restart policy decides. */
-const afterCrash = (
+/**
+ * The one answer to "did we ask for this exit?": a process exits in `stopping` only because the
+ * supervisor stopped it (stop, restart, reload, a readiness or memory failure).
+ */
+export const exitRequested = (i: Instance): i is StoppingInstance => i.state === 'stopping';
+
+/**
+ * A process ended (or never started): one road for every exit. The history records it once, the
+ * restart policy decides from that history; an exit we asked for is no crash and restarts nothing.
+ */
+const afterExit = (
   i: Instance,
   facts: { code: number | null; signal: string | null; uptimeMs: number; reason: string },
   policy: RestartSpec,
   now: number,
 ): Instance => {
-  const exit = { code: facts.code, signal: facts.signal, uptimeMs: facts.uptimeMs, stoppedByUs: false };
-  const decision = decideRestart(policy, i.history, exit, now);
+  const requested = exitRequested(i);
+  const exit = { code: facts.code, signal: facts.signal, uptimeMs: facts.uptimeMs, stoppedByUs: requested };
+  const history = recordExit(policy, i.history, exit, now);
+  const decision = decideRestart(policy, history, exit);
   const base: Common = {
     ...common(i),
     lastExit: { code: facts.code, signal: facts.signal, at: now },
-    history: recordExit(policy, i.history, exit, now),
-    reason: exitedCleanly(exit) ? i.reason : facts.reason,
+    history,
+    reason: requested || exitedCleanly(exit) ? i.reason : facts.reason,
   };
+  if (requested) return i.then === 'errored' ? { ...base, state: 'errored', reason: i.reason ?? 'stopped' } : { ...base, state: 'stopped' };
   switch (decision.action) {
     case 'restart':
       return { ...base, state: 'backoff', until: now + decision.delayMs };
@@ -161,7 +173,7 @@ export const transition = (i: Instance, e: InstanceEvent, now: number): Instance
       return { ...i, pid: e.pid, startedAt: now };
     case 'spawnFailed':
       if (i.state !== 'starting' || i.pid !== undefined) return i;
-      return afterCrash(i, { code: null, signal: null, uptimeMs: 0, reason: e.reason }, e.policy, now);
+      return afterExit(i, { code: null, signal: null, uptimeMs: 0, reason: e.reason }, e.policy, now);
     case 'ready':
       if (i.state !== 'starting' || i.pid === undefined || i.startedAt === undefined) return i;
       return { ...common(i), state: 'online', pid: i.pid, startedAt: i.startedAt, readyAt: now };
@@ -170,14 +182,10 @@ export const transition = (i: Instance, e: InstanceEvent, now: number): Instance
       if (i.pid === undefined || i.startedAt === undefined) return { ...common(i), state: 'errored', reason: e.reason };
       return toStopping(i, i.pid, i.startedAt, now, 'errored', e.reason);
     case 'exited': {
-      if (i.state === 'stopping') {
-        const base = { ...common(i), lastExit: { code: e.code, signal: e.signal, at: now } };
-        return i.then === 'errored' ? { ...base, state: 'errored', reason: i.reason ?? 'stopped' } : { ...base, state: 'stopped' };
-      }
       if (!hasProcess(i)) return i;
       const what = describeExit(e.code, e.signal);
       const reason = i.state === 'starting' ? `${what} before ready` : what;
-      return afterCrash(i, { code: e.code, signal: e.signal, uptimeMs: now - (i.startedAt ?? now), reason }, e.policy, now);
+      return afterExit(i, { code: e.code, signal: e.signal, uptimeMs: now - (i.startedAt ?? now), reason }, e.policy, now);
     }
     case 'stopRequested':
       if (i.state === 'online' || i.state === 'rollback') return toStopping(i, i.pid, i.startedAt, now, 'stopped', e.reason ?? i.reason);

@@ -13,7 +13,7 @@ export interface ExitFacts {
   readonly code: number | null;
   readonly signal: string | null;
   readonly uptimeMs: number;
-  /** True when the supervisor asked for the exit (stop, restart, reload). */
+  /** True when the supervisor asked for the exit (stop, restart, reload): see `exitRequested` in instance.ts. */
   readonly stoppedByUs: boolean;
 }
 
@@ -56,11 +56,14 @@ export const recordExit = (policy: RestartSpec, history: CrashHistory, exit: Exi
 
 const formatWindow = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 
-export const decideRestart = (policy: RestartSpec, history: CrashHistory, exit: ExitFacts, now: number): RestartDecision => {
+/**
+ * What follows an exit, from the history that already counts it (`recordExit` first, once per
+ * exit): the caller keeps that history and acts on the decision.
+ */
+export const decideRestart = (policy: RestartSpec, recorded: CrashHistory, exit: ExitFacts): RestartDecision => {
   if (!wantsRestart(policy, exit)) return { action: 'stay-stopped' };
-  const next = recordExit(policy, history, exit, now);
-  if (next.crashes.length >= policy.maxRestarts) {
-    return { action: 'errored', reason: `crashed ${next.crashes.length} times in ${formatWindow(policy.windowMs)}` };
+  if (recorded.crashes.length >= policy.maxRestarts) {
+    return { action: 'errored', reason: `crashed ${recorded.crashes.length} times in ${formatWindow(policy.windowMs)}` };
   }
-  return { action: 'restart', delayMs: nextRestartDelay(policy.backoff, next.consecutive) };
+  return { action: 'restart', delayMs: nextRestartDelay(policy.backoff, recorded.consecutive) };
 };

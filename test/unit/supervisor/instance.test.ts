@@ -28,6 +28,12 @@ describe('transition', () => {
     ['online + exited after min_uptime -> backoff at the initial delay', online, exited(null, 'SIGSEGV'), { state: 'backoff', until: T + 100, reason: 'killed by SIGSEGV' }],
     ['online + stopRequested -> stopping', online, { type: 'stopRequested', reason: 'memory' }, { state: 'stopping', then: 'stopped', reason: 'memory' }],
     ['stopping + exited -> stopped, no crash recorded', stopping, exited(0), { state: 'stopped', history: base.history, lastExit: { code: 0, signal: null, at: T } }],
+    [
+      'stopping + a failing exit -> stopped: the stop reason stays, the crash history is untouched',
+      { ...stopping, reason: 'memory 700M > max_memory 600M', history: { crashes: [T - 1], consecutive: 1 } },
+      exited(null, 'SIGKILL'),
+      { state: 'stopped', reason: 'memory 700M > max_memory 600M', history: { crashes: [T - 1], consecutive: 1 }, lastExit: { code: null, signal: 'SIGKILL', at: T } },
+    ],
     ['stopping(then errored) + exited -> errored', { ...stopping, then: 'errored', reason: 'not ready' }, exited(null, 'SIGTERM'), { state: 'errored', reason: 'not ready' }],
     ['backoff + backoffElapsed -> starting, one more restart', backoff, { type: 'backoffElapsed' }, { state: 'starting', restarts: 1 }],
     ['backoff + stopRequested -> stopped', backoff, { type: 'stopRequested' }, { state: 'stopped' }],

@@ -52,7 +52,8 @@ describe('decideRestart', () => {
     ],
     ['max_restarts 0: the first crash is terminal', policy({ maxRestarts: 0 }), none, crash(), { action: 'errored', reason: 'crashed 1 times in 60s' }],
   ])('%s', (_name, p, history, exit, expected) => {
-    expect(decideRestart(p, history, exit, now)).toEqual(expected);
+    // The caller records the exit once, then decides from that history (as instance.ts does).
+    expect(decideRestart(p, recordExit(p, history, exit, now), exit)).toEqual(expected);
   });
 });
 
