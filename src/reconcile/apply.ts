@@ -95,7 +95,6 @@ const dispatch = (a: Action, supervisor: SupervisorApi): Promise<OpResult> => {
       supervisor.update(a.spec);
       return Promise.resolve({ ok: true });
     case 'start':
-      supervisor.update(a.spec);
-      return supervisor.start(a.app);
+      return supervisor.start(a.app, a.spec);
   }
 };

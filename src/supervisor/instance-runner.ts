@@ -17,6 +17,12 @@ export interface RunnerDeps {
   readonly onSpawned?: ((pid: number) => void) | undefined;
   /** Told what happens to the instance (started, ready, exited …): the daemon keeps the recent ones. */
   readonly onEvent?: ((e: AppEvent) => void) | undefined;
+  /**
+   * Runs a respawn after back-off the way every operation on the app runs (the supervisor's
+   * per-app queue); without it, the respawn runs at once. WARNING: the task must not be awaited
+   * by an operation holding that queue (it would wait for itself); nothing here waits for it.
+   */
+  readonly queueRespawn?: ((task: () => Promise<OpResult>) => void) | undefined;
 }
 
 export class InstanceRunner {
@@ -217,19 +223,35 @@ export class InstanceRunner {
   private scheduleRespawn(until: number): void {
     this.clearBackoff();
     if (this.disposed) return;
-    this.backoffTimer = setTimeout(() => this.respawn(), Math.max(0, until - this.deps.now()));
+    const due = this.instance;
+    this.backoffTimer = setTimeout(() => this.queueRespawn(due), Math.max(0, until - this.deps.now()));
   }
 
-  private respawn(): void {
+  private queueRespawn(due: Instance): void {
     this.backoffTimer = undefined;
+    const task = (): Promise<OpResult> => this.respawn(due);
     try {
-      if (!this.dispatch({ type: 'backoffElapsed' })) return;
-      this.logger.info({ restarts: this.instance.restarts }, 'restarting after back-off');
-      this.emitEvent({ type: 'restarting', restarts: this.instance.restarts });
-      this.launch().catch((err: unknown) => this.logger.error({ err }, 'respawn failed'));
+      if (this.deps.queueRespawn === undefined) void task();
+      else this.deps.queueRespawn(task);
     } catch (err) {
       // A timer callback that throws would take the daemon down.
       this.logger.error({ err }, 'respawn failed');
+    }
+  }
+
+  /**
+   * The back-off `due` is over: start a process, unless anything happened to the instance while
+   * the respawn waited its turn (stopped, started by an operation, retired, another back-off).
+   */
+  private async respawn(due: Instance): Promise<OpResult> {
+    if (this.disposed || this.instance !== due || !this.dispatch({ type: 'backoffElapsed' })) return { ok: true };
+    this.logger.info({ restarts: this.instance.restarts }, 'restarting after back-off');
+    this.emitEvent({ type: 'restarting', restarts: this.instance.restarts });
+    try {
+      return await this.launch();
+    } catch (err) {
+      this.logger.error({ err }, 'respawn failed');
+      return { ok: false, reason: `respawn failed: ${err instanceof Error ? err.message : String(err)}` };
     }
   }
 

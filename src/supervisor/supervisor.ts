@@ -168,8 +168,9 @@ export class Supervisor implements SupervisorApi {
     if (app !== undefined) setSpec(app, spec);
   }
 
-  start(name: string): Promise<OpResult> {
+  start(name: string, spec?: AppSpec): Promise<OpResult> {
     return this.withApp(name, 'start', (app) => {
+      if (spec !== undefined) setSpec(app, spec);
       app.stopped = false;
       return this.startIndices(app, range(0, app.spec.instances));
     });
@@ -244,7 +245,10 @@ export class Supervisor implements SupervisorApi {
 
   private newRunner(spec: AppSpec, index: number, carried?: { restarts: number }): InstanceRunner {
     const { launcher, probes } = this.mode(spec);
-    const deps: RunnerDeps = { launcher, probes, logger: this.logger, now: this.now, onSpawned: this.onSpawned, onEvent: this.onEvent };
+    // A crash respawn is one more operation on the app: it waits for the one running (a reload, a
+    // create waiting for readiness) instead of racing it; that operation never waits for it.
+    const queueRespawn = (task: () => Promise<OpResult>): void => void this.op(spec.name, 'respawn', task);
+    const deps: RunnerDeps = { launcher, probes, logger: this.logger, now: this.now, onSpawned: this.onSpawned, onEvent: this.onEvent, queueRespawn };
     const runner = new InstanceRunner(spec, index, deps, carried);
     this.live.add(runner);
     return runner;

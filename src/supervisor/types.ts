@@ -20,8 +20,11 @@ export interface SupervisorApi {
   reload(spec: AppSpec): Promise<OpResult>;
   /** Replace settings that need no new process. */
   update(spec: AppSpec): void;
-  /** Start instances that are stopped / errored / rolled back. */
-  start(name: string): Promise<OpResult>;
+  /**
+   * Start instances that are stopped / errored / rolled back. With `spec` (a plan's start action
+   * carries in-place changes), the app takes it first, in the same queued operation.
+   */
+  start(name: string, spec?: AppSpec): Promise<OpResult>;
   /** Gracefully stop every instance; the app stays known, marked stopped. */
   stop(name: string): Promise<OpResult>;
   /** Gracefully stop every instance and forget the app. */

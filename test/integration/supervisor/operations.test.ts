@@ -108,6 +108,44 @@ describe('reload', () => {
   });
 });
 
+describe('one road for every restart', () => {
+  it('respawns an instance that crashed during a reload once the reload is done, exactly once', async () => {
+    const { supervisor, pids } = harness();
+    const spec = nodeApp('roll', 'forever.js', [], { instances: 2, restart: { backoff: { initialMs: 50, maxMs: 50, factor: 1 } } });
+    expect(await supervisor.create(spec)).toEqual({ ok: true });
+    const before = pids('roll');
+    // Each new process takes 1s to be ready: the reload holds the app's queue for about 2s.
+    const next = { ...spec, env: { V: '2' }, ready: { ...spec.ready, delayMs: 1000 } };
+    const reloaded = supervisor.reload(next).then((result) => ({ result, at: Date.now() }));
+    // Instance 0 is replaced first; its new process crashes while instance 1 is being replaced.
+    const replaced = await waitFor(
+      () => {
+        const i = supervisor.app('roll')?.instances[0];
+        return i?.state === 'online' && i.pid !== undefined && i.pid !== before[0] ? i.pid : undefined;
+      },
+      { what: 'instance 0 replaced', timeout: 10_000 },
+    );
+    process.kill(replaced, 'SIGKILL');
+    const { result, at } = await reloaded;
+    // The crash is not covered up: the reload ends with instance 0 waiting for its respawn.
+    expect(result).toEqual({ ok: false, reason: 'instance 0: killed by SIGKILL, now in backoff' });
+    const respawned = await waitFor(
+      () => {
+        const i = supervisor.app('roll')?.instances[0];
+        return i?.state === 'online' && i.pid !== replaced ? i : undefined;
+      },
+      { what: 'instance 0 respawned', timeout: 10_000 },
+    );
+    // Respawned through the app's queue: after the reload, not during it.
+    expect(respawned.startedAt).toBeGreaterThanOrEqual(at);
+    // One more operation through the queue: any second respawn queued meanwhile would run first.
+    expect(await supervisor.scale(next)).toEqual({ ok: true });
+    expect(supervisor.app('roll')?.instances[0]).toMatchObject({ state: 'online', pid: respawned.pid, restarts: respawned.restarts });
+    expect(respawned.restarts).toBe(1);
+    expect(supervisor.app('roll')?.spec.env).toEqual({ V: '2' });
+  });
+});
+
 describe('max_memory', () => {
   it('restarts an instance whose RSS exceeds the limit', async () => {
     const { supervisor, pids } = harness({ memoryIntervalMs: 200 });

@@ -25,7 +25,7 @@ const scriptedSupervisor = (existing: readonly AppView[] = []) => {
     restart: (s) => op('restart', s.name),
     reload: (s) => op('reload', s.name),
     update: (s) => void calls.push(`update ${s.name}`),
-    start: (name) => op('start', name),
+    start: (name, s) => op(s === undefined ? 'start' : `start(${s.instances} instances)`, name),
     stop: (name) => op('stop', name),
     remove: (name) => op('remove', name),
     shutdown: async () => undefined,
@@ -96,6 +96,19 @@ describe('executePlan', () => {
     const finished = events.flatMap((e) => (e.type === 'action-done' ? [e.result] : []));
     expect(finished).toEqual([results[0], results[1], results[2]]);
     expect(events.filter((e) => e.type === 'action-start').map((e) => e.type === 'action-start' && e.app)).toEqual(['db']);
+  });
+
+  it('brings a drifted app back with one supervisor operation that carries the changed spec', async () => {
+    const api = app('api');
+    const { supervisor, calls, finish, settle } = scriptedSupervisor([view(api)]);
+    const changed = { ...api, instances: 3 };
+    const start: Action = { type: 'start', app: 'api', spec: changed, reason: 'stopped' };
+    const done = executePlan({ project: PROJECT, refusals: [], actions: [start] }, supervisor);
+    await settle();
+    // No `update` beside it: the spec changes inside the start, in the app's queue.
+    expect(calls).toEqual(['start(3 instances) api']);
+    await finish('api');
+    expect(await done).toEqual([{ app: 'api', type: 'start', ok: true }]);
   });
 
   it('turns an operation that throws into a failed result instead of rejecting', async () => {
