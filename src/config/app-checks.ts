@@ -52,7 +52,7 @@ const RULES: readonly Rule[] = [
   },
   {
     reads: [MODE, SHELL, RUN],
-    // The same words as the cluster launcher's (src/supervisor/cluster-argv.ts).
+    // The same words as the cluster launcher's (src/supervisor/modes/cluster-argv.ts).
     check: (d) =>
       d.spec.mode === 'cluster' && runsNode(d) && nodeScript(d.spec.command.slice(1)).kind === 'none'
         ? problem(d.merged.origin('run'), 'value', 'mode cluster needs a script to run: node [options] <script> [args]')

@@ -33,7 +33,7 @@ export const neededPaths = (drafts: readonly AppDraft[]): { dirs: string[]; envF
   envFiles: [...new Set(drafts.flatMap((d) => (d.spec.envFile === undefined || d.broken('env_file') ? [] : [d.spec.envFile])))],
 });
 
-/** The PATH the supervisor looks in when the instance has none (src/supervisor/spawn.ts). */
+/** The PATH the supervisor looks in when the instance has none (src/supervisor/modes/spawn.ts). */
 const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 interface Lookup {

@@ -83,7 +83,7 @@ const socketUnitText = (spec: AppSpec): string =>
     `PartOf=${targetUnit(spec.project)}`,
     '',
     '[Socket]',
-    // All interfaces, as orch binds (src/supervisor/socket-launcher.ts).
+    // All interfaces, as orch binds (src/supervisor/modes/socket-launcher.ts).
     `ListenStream=0.0.0.0:${spec.port}`,
     `FileDescriptorName=${spec.name}`,
     // Accept=no: the instances accept from the one socket; systemd starts @0 on the first connection.
