@@ -39,6 +39,7 @@ const full = {
       watch: { paths: ['src'], ignore: ['node_modules', '**/*.log'], debounce: '200ms' },
       depends_on: ['db'],
       max_memory: '512M',
+      export: { image: 'shop/api:1', kubernetes: { image: 'registry/shop-api:1', namespace: 'shop', labels: { team: 'web' } } },
     },
     db: { run: ['postgres', '-D', './data'], instances: 'max', port: '${DB_PORT}', watch: true },
   },
