@@ -1,8 +1,9 @@
 // `orch describe <app>`: the daemon's answer in the file's terms (durations like `10s`, `run` as
 // written), then rendered for a human. Pure, so both shapes are table-tested.
 import type { Result } from '../daemon/protocol.js';
-import { formatArgv, formatBytes, formatDuration } from '../reconcile/format.js';
-import { formatDuration as formatAge, formatTable, paint } from './output.js';
+import { formatArgv } from '../reconcile/format.js';
+import { formatApproxDuration as formatAge, formatBytes, formatDuration } from '../units.js';
+import { formatTable, paint } from './output.js';
 
 /**
  * `orch describe --output json`: `{ "name", "project", "generation", "stopped",

@@ -1,5 +1,4 @@
 // How the CLI speaks: colour only on a TTY and never with NO_COLOR; JSON when asked.
-import ms from 'ms';
 
 export type OutputFormat = 'human' | 'json';
 
@@ -21,19 +20,6 @@ export const eprintln = (text: string): void => {
 const code = (open: number, close: number) => (on: boolean, s: string) => (on ? `\x1b[${open}m${s}\x1b[${close}m` : s);
 export const paint = { red: code(31, 39), green: code(32, 39), yellow: code(33, 39), dim: code(2, 22), bold: code(1, 22) };
 
-export const formatBytes = (n: number | undefined): string => {
-  if (n === undefined) return '-';
-  const units = ['B', 'K', 'M', 'G'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v >= 10 || u === 0 ? Math.round(v) : v.toFixed(1)}${units[u]}`;
-};
-
-export const formatDuration = (msValue: number | undefined): string => (msValue === undefined ? '-' : ms(Math.max(0, msValue)));
 
 /**
  * Columns padded to their widest cell, two spaces apart — kubectl's look. Hand-written rather

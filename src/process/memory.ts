@@ -19,16 +19,3 @@ export const readRss = async (pid: number): Promise<number | undefined> => {
     return undefined;
   }
 };
-
-/** `600M`-style sizes, as the file writes them. */
-export const formatSize = (bytes: number): string => {
-  const units: readonly [string, number][] = [
-    ['G', 1024 ** 3],
-    ['M', 1024 ** 2],
-    ['K', 1024],
-  ];
-  for (const [unit, size] of units) {
-    if (bytes >= size) return `${Math.round(bytes / size)}${unit}`;
-  }
-  return `${bytes}`;
-};

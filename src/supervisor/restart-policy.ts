@@ -1,6 +1,7 @@
 // What happens after an instance's process exits: a pure function of the policy, the crash
 // history and the exit. The supervisor carries out the decision (timer, respawn, errored).
 import type { RestartSpec } from '../config/desired.js';
+import { formatDuration } from '../units.js';
 
 export interface CrashHistory {
   /** Epoch ms of the crashes still inside the policy's window, oldest first. */
@@ -54,7 +55,6 @@ export const recordExit = (policy: RestartSpec, history: CrashHistory, exit: Exi
   return { crashes: [...recent, now], consecutive: streak + 1 };
 };
 
-const formatWindow = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 
 /**
  * What follows an exit, from the history that already counts it (`recordExit` first, once per
@@ -63,7 +63,7 @@ const formatWindow = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` 
 export const decideRestart = (policy: RestartSpec, recorded: CrashHistory, exit: ExitFacts): RestartDecision => {
   if (!wantsRestart(policy, exit)) return { action: 'stay-stopped' };
   if (recorded.crashes.length >= policy.maxRestarts) {
-    return { action: 'errored', reason: `crashed ${recorded.crashes.length} times in ${formatWindow(policy.windowMs)}` };
+    return { action: 'errored', reason: `crashed ${recorded.crashes.length} times in ${formatDuration(policy.windowMs, 's')}` };
   }
   return { action: 'restart', delayMs: nextRestartDelay(policy.backoff, recorded.consecutive) };
 };

@@ -7,7 +7,8 @@ import { InstanceCgroups } from '../process/cgroup.js';
 import type { AppView } from './view.js';
 import { InstanceRunner, type RunnerDeps } from './instance-runner.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { formatSize, readRss } from '../process/memory.js';
+import { readRss } from '../process/memory.js';
+import { formatApproxBytes } from '../units.js';
 import { ClusterLauncher } from './modes/cluster-launcher.js';
 import { clusterProbes, forkProbes, type ReadinessProbe, socketProbes } from './readiness.js';
 import { NotifySockets } from './notify-socket.js';
@@ -382,7 +383,7 @@ export class Supervisor implements SupervisorApi {
         if (i.state !== 'online' || this.memoryRestarts.has(runner)) continue;
         const rss = await readRss(i.pid);
         if (rss === undefined || rss <= limit) continue;
-        const reason = `memory ${formatSize(rss)} > max_memory ${formatSize(limit)}`;
+        const reason = `memory ${formatApproxBytes(rss)} > max_memory ${formatApproxBytes(limit)}`;
         this.memoryRestarts.add(runner);
         void this.op(app.spec.name, 'memory-restart', async () => {
           try {

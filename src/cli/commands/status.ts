@@ -2,7 +2,8 @@ import { DaemonClient } from '../../daemon/client.js';
 import { homePaths } from '../../daemon/paths.js';
 import { OrchError } from '../../errors.js';
 import type { OutputFormat } from '../output.js';
-import { eprintln, formatBytes, formatDuration, formatTable, paint, printJson, println, useColor } from '../output.js';
+import { formatApproxBytes, formatApproxDuration } from '../../units.js';
+import { eprintln, formatTable, paint, printJson, println, useColor } from '../output.js';
 
 /**
  * `orch status --output json` shape: `{ "warnings": string[], "apps": [{ "name", "project", "generation", "mode", "stopped", "dropped_lines",
@@ -79,11 +80,11 @@ export const status = async (opts: { output: OutputFormat; project?: string }): 
         String(i.index),
         i.pid === null ? '-' : String(i.pid),
         stateColor(i.state, color),
-        formatDuration(i.uptime_ms ?? undefined),
+        formatApproxDuration(i.uptime_ms ?? undefined),
         String(i.restarts),
         formatExit(i.last_exit),
         i.cpu === null ? '-' : `${i.cpu}%`,
-        formatBytes(i.memory ?? undefined),
+        formatApproxBytes(i.memory ?? undefined),
         i.port === null ? '-' : String(i.port),
         i.reason ?? '',
       ]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatArgv, formatBytes, formatDuration } from '../../../src/reconcile/format.js';
+import { formatArgv } from '../../../src/reconcile/format.js';
+import { formatBytes, formatDuration } from '../../../src/units.js';
 import { planToJson, renderPlan, summarizePlan } from '../../../src/reconcile/render.js';
 import type { Plan } from '../../../src/reconcile/types.js';
 import { spec } from './builders.js';
@@ -17,7 +18,7 @@ const full: Plan = {
   project: 'shop',
   refusals: [],
   actions: [
-    { type: 'delete', app: 'old', instances: 1, running: 1 },
+    { type: 'delete', app: 'old', instances: 1, running: 1, after: [] },
     { type: 'create', app: 'api', spec: api },
     {
       type: 'reload',
@@ -96,7 +97,7 @@ describe('renderPlan: each line', () => {
       '+ f              create, 1 instance (fork, port 8080), no interruption'],
     ['create, no port', one({ type: 'create', app: 'w', spec: spec({ name: 'w', instances: 0 }) }),
       '+ w              create, 0 instances (fork), no interruption'],
-    ['delete, plural', one({ type: 'delete', app: 'd', instances: 3, running: 3 }),
+    ['delete, plural', one({ type: 'delete', app: 'd', instances: 3, running: 3, after: [] }),
       '- d              delete, stops 3 instances — interrupts service'],
     ['scale down, fork with ports', one({ type: 'scale', app: 's', spec: spec({ name: 's', port: 8080, instances: 1 }), from: 4, to: 1 }),
       '~ s              scale 4 → 1, stops instances 1-3 (ports 8081-8083) — interrupts service'],
@@ -112,7 +113,7 @@ describe('renderPlan: each line', () => {
       '~ r              start 1 instance (rolled back), no interruption'],
     ['start, missing', one({ type: 'start', app: 'm', spec: spec({ name: 'm' }), reason: 'missing-instances' }),
       '~ m              start 1 instance (instances missing), no interruption'],
-    ['a long name widens the column', one({ type: 'delete', app: 'a-very-long-app-name', instances: 1, running: 1 }),
+    ['a long name widens the column', one({ type: 'delete', app: 'a-very-long-app-name', instances: 1, running: 1, after: [] }),
       '- a-very-long-app-name delete, stops 1 instance — interrupts service'],
   ] as const)('%s', (_name, plan, expected) => {
     expect(line(plan)).toBe(expected);
