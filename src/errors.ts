@@ -4,8 +4,6 @@
 export type ErrorCode =
   | 'ORCH_CONFIG_INVALID' // the ecosystem file failed validation (exit 2)
   | 'ORCH_USAGE' // bad command line (exit 2)
-  | 'ORCH_APPLY_FAILED' // something did not converge (exit 3)
-  | 'ORCH_RELOAD_FAILED' // a rolling reload was rolled back (exit 3)
   | 'ORCH_UNKNOWN_APP' // a command named an app the daemon does not know (exit 2)
   | 'ORCH_UNKNOWN_PROJECT' // --project named a project with no generation that the daemon does not know (exit 2)
   | 'ORCH_UNKNOWN_GENERATION' // no such generation, or it belongs to another project than --project (exit 2)
@@ -28,7 +26,5 @@ export class OrchError extends Error {
   }
 }
 
-export const exitCodeFor = (code: ErrorCode): number =>
-  code === 'ORCH_APPLY_FAILED' || code === 'ORCH_RELOAD_FAILED' ? 3 : 2;
 
 export const isOrchError = (e: unknown): e is OrchError => e instanceof OrchError;

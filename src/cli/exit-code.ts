@@ -1,6 +1,21 @@
-import { exitCodeFor, isOrchError } from '../errors.js';
+import { isOrchError } from '../errors.js';
 import type { OutputFormat } from './output.js';
 import { eprintln, printJson } from './output.js';
+
+/**
+ * What a command came to, when it did not throw. Commands return one; `exitCodeOfOutcome` is the
+ * one place it becomes an exit code (SPEC §4), as `exitCodeOf` is for errors.
+ * - `ok` (0), `changes` (1: `diff` found some), `invalid` (2: `validate` printed the errors),
+ *   `failed` (3: apply, a verb, rollback or down did not converge; each failure was printed).
+ */
+export type Outcome = 'ok' | 'changes' | 'invalid' | 'failed';
+
+const OUTCOME_EXIT: Readonly<Record<Outcome, number>> = { ok: 0, changes: 1, invalid: 2, failed: 3 };
+
+export const exitCodeOfOutcome = (outcome: Outcome): number => OUTCOME_EXIT[outcome];
+
+/** `failed` unless every result is ok: the outcome of an apply, a verb or a down. */
+export const outcomeOf = (results: readonly { readonly ok: boolean }[]): Outcome => (results.every((r) => r.ok) ? 'ok' : 'failed');
 
 /** Prints what went wrong (unless commander already has) and returns the exit code for it. */
 export const exitCodeOf = (e: unknown): number => {
@@ -15,7 +30,8 @@ export const exitCodeOf = (e: unknown): number => {
   }
   if (isOrchError(e)) {
     eprintln(e.code === 'ORCH_CONFIG_INVALID' ? e.message : `orch: ${e.message}`);
-    return exitCodeFor(e.code);
+    // Every error is exit 2; exit 3 (did not converge) is an outcome, not an error.
+    return 2;
   }
   eprintln(`orch: internal error: ${(e as Error).stack ?? String(e)}`);
   return 2;
@@ -34,9 +50,9 @@ export const jsonErrorOf = (e: unknown): JsonError | undefined =>
  * Runs a command; with `--output json`, an OrchError is also printed on stdout as a `JsonError`
  * (a script reads the stable code there) before it goes on to the one exit-code path above.
  */
-export const withJsonError = async (output: OutputFormat, run: () => Promise<void>): Promise<void> => {
+export const withJsonError = async <T>(output: OutputFormat, run: () => Promise<T>): Promise<T> => {
   try {
-    await run();
+    return await run();
   } catch (e) {
     const json = output === 'json' ? jsonErrorOf(e) : undefined;
     if (json !== undefined) printJson(json);

@@ -34,8 +34,15 @@ export const projectOrFail = async (file: string | undefined): Promise<string> =
   return result.project;
 };
 
-// As `orch validate` prints them: the errors, then the warnings, then the count.
-const invalid = (path: string, errors: readonly string[], warnings: readonly string[]): OrchError => {
+const invalid = (path: string, errors: readonly string[], warnings: readonly string[]): OrchError =>
+  new OrchError('ORCH_CONFIG_INVALID', invalidFileReport(path, errors, warnings, 'nothing was changed'));
+
+/**
+ * The one report of an invalid file, as every command prints it: the errors, then the warnings,
+ * then `N errors in FILE` and what follows from it (`nothing was changed`…).
+ */
+export const invalidFileReport = (path: string, errors: readonly string[], warnings: readonly string[], consequence?: string): string => {
   const n = errors.length;
-  return new OrchError('ORCH_CONFIG_INVALID', `${[...errors, ...warnings].join('\n')}\n${n} error${n === 1 ? '' : 's'} in ${path}; nothing was changed.`);
+  const summary = `${n} error${n === 1 ? '' : 's'} in ${path}${consequence === undefined ? '.' : `; ${consequence}.`}`;
+  return [...errors, ...warnings, summary].join('\n');
 };

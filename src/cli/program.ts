@@ -2,8 +2,13 @@
 // `orch --version` and `orch validate` load no daemon or process code.
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
-import { exitCodeOf } from './exit-code.js';
+import { type Outcome, exitCodeOf, exitCodeOfOutcome } from './exit-code.js';
 import { suggestionFor } from './suggest.js';
+
+/** Every action ends here: a command returns its outcome (or nothing, for ok) and this sets the exit code. */
+const finish = (outcome: Outcome | void): void => {
+  process.exitCode = exitCodeOfOutcome(outcome ?? 'ok');
+};
 
 const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['human', 'json']).default('human');
 
@@ -19,14 +24,14 @@ program
   .description('validate an ecosystem file (exit 0 valid, 2 invalid)')
   .argument('[file]', 'ecosystem file', 'ecosystem.yaml')
   .addOption(outputOption())
-  .action(async (file: string, opts: { output: 'human' | 'json' }) => (await import('./commands/validate.js')).validate(file, opts));
+  .action(async (file: string, opts: { output: 'human' | 'json' }) => finish(await (await import('./commands/validate.js')).validate(file, opts)));
 
 program
   .command('diff')
   .description('show what apply would change (exit 0 no changes, 1 changes, 2 invalid)')
   .argument('[file]', 'ecosystem file', 'ecosystem.yaml')
   .addOption(outputOption())
-  .action(async (file: string, opts: { output: 'human' | 'json' }) => (await import('./commands/diff.js')).diff(file, opts));
+  .action(async (file: string, opts: { output: 'human' | 'json' }) => finish(await (await import('./commands/diff.js')).diff(file, opts)));
 
 program
   .command('apply')
@@ -36,8 +41,8 @@ program
   .option('-w, --watch', "then stay in the foreground: re-apply the file on save, reload an app when its watch paths change")
   .action(async (file: string, opts: { output: 'human' | 'json'; watch?: boolean }) =>
     opts.watch
-      ? (await import('./commands/watch.js')).applyWatch(file, opts)
-      : (await import('./commands/apply.js')).apply(file, opts),
+      ? finish(await (await import('./commands/watch.js')).applyWatch(file, opts))
+      : finish(await (await import('./commands/apply.js')).apply(file, opts)),
   );
 
 for (const name of ['status', 'ls', 'list']) {
@@ -46,7 +51,7 @@ for (const name of ['status', 'ls', 'list']) {
     .description(name === 'status' ? 'list apps and instances: project, mode, pid, state, uptime, restarts, cpu, memory, port' : 'alias of status')
     .option('-p, --project <name>', 'only the apps of this project (exit 2 if orch knows no such project)')
     .addOption(outputOption())
-    .action(async (opts: { output: 'human' | 'json'; project?: string }) => (await import('./commands/status.js')).status(opts));
+    .action(async (opts: { output: 'human' | 'json'; project?: string }) => finish(await (await import('./commands/status.js')).status(opts)));
 }
 
 // SPEC §11: one app in full. `show` and `info` are PM2's words for it.
@@ -57,7 +62,7 @@ program
   .argument('<app>', 'app name')
   .option('--show-env', 'show env values (hidden by default: they may be secrets)')
   .addOption(outputOption())
-  .action(async (app: string, opts: { output: 'human' | 'json'; showEnv?: boolean }) => (await import('./commands/describe.js')).describe(app, opts));
+  .action(async (app: string, opts: { output: 'human' | 'json'; showEnv?: boolean }) => finish(await (await import('./commands/describe.js')).describe(app, opts)));
 
 program
   .command('scale')
@@ -66,7 +71,7 @@ program
   .argument('<instances>', 'instance count', (v) => parseCount(v))
   .addOption(outputOption())
   .action(async (app: string, instances: number, opts: { output: 'human' | 'json' }) =>
-    (await import('./commands/scale.js')).scale(app, instances, opts),
+    finish(await (await import('./commands/scale.js')).scale(app, instances, opts)),
   );
 
 const appVerbs = {
@@ -83,7 +88,7 @@ for (const [verb, description] of Object.entries(appVerbs)) {
     .argument('<apps...>', "app names, or 'all'")
     .addOption(outputOption())
     .action(async (apps: string[], opts: { output: 'human' | 'json' }) =>
-      (await import('./commands/app-verb.js')).appVerbs(verb as keyof typeof appVerbs, apps, opts),
+      finish(await (await import('./commands/app-verb.js')).appVerbs(verb as keyof typeof appVerbs, apps, opts)),
     );
 }
 
@@ -92,7 +97,7 @@ program
   .description("stop and forget every app of the file's project (with no daemon running: remove it from the persisted state)")
   .argument('[file]', 'ecosystem file', 'ecosystem.yaml')
   .addOption(outputOption())
-  .action(async (file: string, opts: { output: 'human' | 'json' }) => (await import('./commands/down.js')).down(file, opts));
+  .action(async (file: string, opts: { output: 'human' | 'json' }) => finish(await (await import('./commands/down.js')).down(file, opts)));
 
 program
   .command('logs')
@@ -105,7 +110,7 @@ program
   .option('--since <when>', 'only lines since a duration ago (10m, 2h, 1d) or an ISO time')
   .addOption(outputOption())
   .action(async (app: string | undefined, opts: { follow?: boolean; lines?: number; err?: boolean; out?: boolean; since?: string; output: 'human' | 'json' }) =>
-    (await import('./commands/logs.js')).logs(app, opts),
+    finish(await (await import('./commands/logs.js')).logs(app, opts)),
   );
 
 program
@@ -113,14 +118,14 @@ program
   .description("empty an app's (or every app's) log files, rotated ones included")
   .argument('[app]', 'app name (default: every app, deleted apps\' leftover logs too)')
   .addOption(outputOption())
-  .action(async (app: string | undefined, opts: { output: 'human' | 'json' }) => (await import('./commands/flush.js')).flush(app, opts));
+  .action(async (app: string | undefined, opts: { output: 'human' | 'json' }) => finish(await (await import('./commands/flush.js')).flush(app, opts)));
 
 program
   .command('history')
   .description('list recorded generations: every apply, with its file hash and git commit')
   .option('-p, --project <name>', 'only this project (exit 2 if orch knows no such project)')
   .addOption(outputOption())
-  .action(async (opts: { output: 'human' | 'json'; project?: string }) => (await import('./commands/history.js')).history(opts));
+  .action(async (opts: { output: 'human' | 'json'; project?: string }) => finish(await (await import('./commands/history.js')).history(opts)));
 
 program
   .command('rollback')
@@ -129,7 +134,7 @@ program
   .option('-p, --project <name>', 'the project to roll back (needed when several run); the generation must be one of its own')
   .addOption(outputOption())
   .action(async (generation: number | undefined, opts: { output: 'human' | 'json'; project?: string }) =>
-    (await import('./commands/history.js')).rollback(generation, opts),
+    finish(await (await import('./commands/history.js')).rollback(generation, opts)),
   );
 
 program
@@ -138,20 +143,20 @@ program
   .addOption(new Option('--system', 'a system unit (the default for root)').conflicts('user'))
   .addOption(new Option('--user', 'a user unit, systemctl --user (the default for other users)').conflicts('system'))
   .option('--install', 'write the unit and enable it with systemctl (else: print it, and the commands that install it on stderr)')
-  .action(async (opts: { system?: boolean; user?: boolean; install?: boolean }) => (await import('./commands/startup.js')).startup(opts));
+  .action(async (opts: { system?: boolean; user?: boolean; install?: boolean }) => finish(await (await import('./commands/startup.js')).startup(opts)));
 
 // PM2's dashboards: a pointer, not a second status (README: Coming from PM2).
 program
   .command('top')
   .alias('monit')
   .description('where PM2\'s monit went: orch status (cpu, memory) and orch describe <app> (events)')
-  .action(async () => (await import('./commands/top.js')).top());
+  .action(async () => finish(await (await import('./commands/top.js')).top()));
 
 program
   .command('completion')
   .description('print a shell completion script (bash: source <(orch completion bash))')
   .addArgument(new Argument('<shell>', 'shell').choices(['bash', 'zsh', 'fish']))
-  .action(async (shell: 'bash' | 'zsh' | 'fish') => (await import('./commands/completion.js')).completion(shell, program));
+  .action(async (shell: 'bash' | 'zsh' | 'fish') => finish(await (await import('./commands/completion.js')).completion(shell, program)));
 
 // Arriving from PM2 (SPEC §11): `import pm2` and `init`.
 {
@@ -171,7 +176,7 @@ program
     .option('--timeout <duration>', 'how long a JS file may take to evaluate', parseTimeout, 10_000)
     .addOption(outputOption())
     .action(async (file: string, opts: { out?: string; env?: string; force?: boolean; timeout: number; output: 'human' | 'json' }) =>
-      (await import('./commands/import.js')).importPm2(file, { ...opts, timeoutMs: opts.timeout }),
+      finish(await (await import('./commands/import.js')).importPm2(file, { ...opts, timeoutMs: opts.timeout })),
     );
   program
     .command('init')
@@ -179,7 +184,7 @@ program
     .argument('[script]', 'the script the app runs')
     .option('--port <port>', 'the port the app listens on', (v) => parseCount(v))
     .option('--force', 'overwrite an existing ecosystem.yaml')
-    .action(async (script: string | undefined, opts: { port?: number; force?: boolean }) => (await import('./commands/init.js')).init(script, opts));
+    .action(async (script: string | undefined, opts: { port?: number; force?: boolean }) => finish(await (await import('./commands/init.js')).init(script, opts)));
 }
 
 // SPEC §13: the file for another engine, with a fidelity report of every field.
@@ -197,7 +202,7 @@ program
       target: 'kubernetes' | 'systemd' | 'compose',
       file: string,
       opts: { output: 'human' | 'json'; out?: string; image?: string; user?: boolean },
-    ) => (await import('./commands/export.js')).exportFile(target, file, opts),
+    ) => finish(await (await import('./commands/export.js')).exportFile(target, file, opts)),
   );
 
 const daemon = program.command('daemon').description('manage the daemon explicitly');
@@ -206,7 +211,7 @@ for (const verb of ['start', 'stop', 'status'] as const) {
     .command(verb)
     .description(`${verb} the daemon of ORCH_HOME`)
     .addOption(outputOption())
-    .action(async (opts: { output: 'human' | 'json' }) => (await import('./commands/daemon.js')).daemonVerb(verb, opts));
+    .action(async (opts: { output: 'human' | 'json' }) => finish(await (await import('./commands/daemon.js')).daemonVerb(verb, opts)));
 }
 
 // WARNING: commander's "did you mean" would propose `stop` for `orch top`. Unknown verbs get our

@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import type { DesiredState } from '../config/desired.js';
 import { OrchError } from '../errors.js';
 import { sharesPort } from '../config/modes.js';
-import { executePlan, toActionResult } from '../reconcile/apply.js';
+import { executePlan } from '../reconcile/apply.js';
+import { toActionResult } from '../reconcile/results.js';
 import { gatherHostFacts } from '../reconcile/facts.js';
 import { planActions } from '../reconcile/plan.js';
 import { nameTakenMessage } from '../reconcile/preflight.js';
@@ -211,7 +212,7 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
           .map((a) => a.spec.name);
         const next = withoutProject(state, p.project, names);
         const warning = next ? await persistOrWarn(next.state) : undefined;
-        const plan = { project: p.project, actions: names.map((app) => ({ type: 'delete' as const, app, instances: 0, running: 0 })), refusals: [] };
+        const plan = { project: p.project, actions: names.map((app) => ({ type: 'delete' as const, app, instances: 0, running: 0, after: [] })), refusals: [] };
         const results = await executePlan(plan, supervisor);
         for (const name of names) events.forget(name);
         return results.map((r, k) => (k === 0 ? withWarning(r, warning) : r));

@@ -7,7 +7,10 @@ import type { ErrorCode } from '../errors.js';
 import type { ActualState, AppView } from '../supervisor/view.js';
 // What `actual` answers is the supervisor's view (its producer owns it); the CLI reads it from here.
 export type { ActualState, AppView, InstanceStateName, InstanceView, LastExit } from '../supervisor/view.js';
+import type { ActionResult, ProgressEvent } from '../reconcile/results.js';
 import type { Plan } from '../reconcile/types.js';
+// Results and progress are produced by reconcile/ (and the daemon's verbs); the CLI reads them from here.
+export type { ActionResult, ActionStatus, ProgressEvent } from '../reconcile/results.js';
 import type { AppEvent } from '../supervisor/types.js';
 import type { GenerationInfo } from './history.js';
 
@@ -19,19 +22,6 @@ export interface ProcessStats {
   /** Resident set size, bytes. */
   readonly memory: number;
 }
-
-export interface ActionResult {
-  readonly app: string;
-  /** A plan action's type, or `stop` (imperative only: no plan stops an app). */
-  readonly type: Plan['actions'][number]['type'] | 'stop';
-  readonly ok: boolean;
-  readonly reason?: string;
-  /** Done, but something was not: the state file could not be written (a full disk, SPEC §10). */
-  readonly warning?: string;
-}
-
-/** How `reason` begins for an action skipped because its dependency failed: nothing of it ran. */
-export const NOT_STARTED = 'not started: ';
 
 export interface ApplyReport {
   readonly plan: Plan;
@@ -106,12 +96,6 @@ export interface Request<M extends Method = Method> {
   readonly method: M;
   readonly params: Params<M>;
 }
-
-/** Progress of a long operation, streamed before the response. */
-export type ProgressEvent =
-  | { readonly type: 'plan'; readonly plan: Plan }
-  | { readonly type: 'action-start'; readonly app: string; readonly action: string }
-  | { readonly type: 'action-done'; readonly result: ActionResult };
 
 export type Response =
   | { readonly id: number; readonly ok: true; readonly result: unknown }

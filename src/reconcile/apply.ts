@@ -2,8 +2,8 @@
 // deletes first (dependents before their dependencies, freeing ports for what comes next), then
 // every other action as soon as the actions of the apps it depends on have finished — so
 // independent apps start in parallel and a dependency is always ready before its dependents.
-import { type ActionResult, NOT_STARTED, type ProgressEvent } from '../daemon/protocol.js';
 import type { OpResult, SupervisorApi } from '../supervisor/types.js';
+import { type ActionResult, type ProgressEvent, failed, skipped, toActionResult } from './results.js';
 import type { Action, Plan } from './types.js';
 
 export const executePlan = async (
@@ -15,26 +15,26 @@ export const executePlan = async (
   const others = plan.actions.filter((a) => a.type !== 'delete');
   // Refused before acting (SPEC §9): reported with the plan's own words, nothing of it runs.
   const refused = new Map(plan.refusals.map((r) => [r.app, r.message] as const));
-  const fail = (a: Action, reason: string): ActionResult => {
-    const result: ActionResult = { app: a.app, type: a.type, ok: false, reason };
+  const report = (result: ActionResult): ActionResult => {
     onEvent({ type: 'action-done', result });
     return result;
   };
   const run = (a: Action): Promise<ActionResult> => {
     const reason = refused.get(a.app);
-    return reason === undefined ? runAction(a, supervisor, onEvent) : Promise.resolve(fail(a, reason));
+    return reason === undefined ? runAction(a, supervisor, onEvent) : Promise.resolve(report(failed(a.app, a.type, reason)));
   };
   // Reported like any finished action, so a watcher of the events learns why it never started;
   // an action refused on its own account says so rather than blame its dependency.
-  const skip = (a: Action, failed: string): ActionResult => fail(a, refused.get(a.app) ?? `${NOT_STARTED}dependency ${failed} failed`);
+  const skip = (a: Action, dependency: string): ActionResult => {
+    const reason = refused.get(a.app);
+    return report(reason === undefined ? skipped(a.app, a.type, dependency) : failed(a.app, a.type, reason));
+  };
 
-  // A deleted app waits for the deletion of every deleted app that depends on it.
-  const dependentsOf = (a: Action): string[] =>
-    deletes.filter((d) => supervisor.app(d.app)?.spec.dependsOn.includes(a.app) ?? false).map((d) => d.app);
-  const deleted = await runInOrder(deletes, dependentsOf, run, skip);
+  // A deleted app waits for the deletion of every deleted app that depends on it: the plan's order.
+  const deleted = await runInOrder(deletes, (a) => (a.type === 'delete' ? a.after : []), run, skip);
   const rest = await runInOrder(others, (a) => ('spec' in a ? [...a.spec.dependsOn] : []), run, skip);
   const byApp = new Map([...deleted, ...rest].map((r) => [r.app, r]));
-  return plan.actions.map((a) => byApp.get(a.app) ?? { app: a.app, type: a.type, ok: false, reason: 'not run' });
+  return plan.actions.map((a) => byApp.get(a.app) ?? failed(a.app, a.type, 'not run'));
 };
 
 /** Runs each action once all actions it waits for (by app name, within `actions`) have finished. */
@@ -61,10 +61,6 @@ const runInOrder = async (
   };
   return Promise.all(actions.map(start));
 };
-
-/** The supervisor's outcome of one action, in the protocol's terms. */
-export const toActionResult = (app: string, type: ActionResult['type'], outcome: OpResult): ActionResult =>
-  outcome.ok ? { app, type, ok: true } : { app, type, ok: false, reason: outcome.reason };
 
 const runAction = async (a: Action, supervisor: SupervisorApi, onEvent: (e: ProgressEvent) => void): Promise<ActionResult> => {
   onEvent({ type: 'action-start', app: a.app, action: a.type });

@@ -38,7 +38,8 @@ export const planActions = (desired: DesiredState, actual: ActualState, facts: H
   const deleteOrder = reverseDependencyOrder(new Map(removed.map((v) => [v.spec.name, v.spec.dependsOn])));
   const deletes: Action[] = deleteOrder.map((name) => {
     const view = running.get(name)!;
-    return { type: 'delete', app: name, instances: view.instances.length, running: servingCount(view) };
+    const after = removed.filter((v) => v.spec.dependsOn.includes(name)).map((v) => v.spec.name);
+    return { type: 'delete', app: name, instances: view.instances.length, running: servingCount(view), after };
   });
 
   const applyOrder = dependencyOrder(new Map(desired.apps.map((s) => [s.name, s.dependsOn])));

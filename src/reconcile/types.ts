@@ -24,6 +24,8 @@ export type Action =
       readonly instances: number;
       /** Instances serving now (online or kept by a rollback): what the delete takes away. */
       readonly running: number;
+      /** Deleted apps of this plan that depend on this one: they are deleted first (the one delete order). */
+      readonly after: readonly string[];
     }
   | {
       readonly type: 'scale';

@@ -143,7 +143,7 @@ describe('apply and diff', () => {
     expect((await sb.orch(['apply'])).code).toBe(0);
     expect((await status()).apps[0]!.instances[0]!.state).toBe('online');
     const json = await sb.orch(['stop', 'w', '--output', 'json']);
-    expect(JSON.parse(json.stdout)).toEqual({ app: 'w', type: 'stop', ok: true, interrupts: true });
+    expect(JSON.parse(json.stdout)).toEqual({ app: 'w', type: 'stop', status: 'ok', ok: true, interrupts: true });
     expect((await sb.orch(['stop', 'nope'])).code).toBe(2);
   });
 

@@ -165,8 +165,8 @@ describe('down with no daemon running', () => {
     const r = await sb.orch(['down', '--output', 'json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([
-      { app: 'mailer', type: 'delete', ok: true },
-      { app: 'web', type: 'delete', ok: true },
+      { app: 'mailer', type: 'delete', status: 'ok', ok: true },
+      { app: 'web', type: 'delete', status: 'ok', ok: true },
     ]);
     expect((await status()).apps).toEqual([]);
   });

@@ -8,6 +8,7 @@ import type { OutputFormat } from '../output.js';
 import { paint, printJson, println, useColor } from '../output.js';
 import { createProgress } from '../progress.js';
 import { describeResult, logsHint } from './apply.js';
+import { type Outcome, outcomeOf } from '../exit-code.js';
 
 /** What `orch <verb> <app>` prints before acting: whether it interrupts service (SPEC §9), and which verb would not. */
 export const effectLabel = (verb: string, app: string, effect: VerbEffect, color: boolean): string => {
@@ -47,7 +48,7 @@ export const pickApps = (verb: AppVerb, names: readonly string[], views: readonl
  * `{ "app", "type", "ok", "reason"?, "warning"?, "interrupts" }`; for several apps or `all`, an array of those.
  * Every label first (SPEC §9), then each app in turn. Exit 0, or 3 if any failed; an unknown name exits 2 before anything is done.
  */
-export const appVerbs = async (verb: AppVerb, names: readonly string[], opts: { output: OutputFormat }): Promise<void> => {
+export const appVerbs = async (verb: AppVerb, names: readonly string[], opts: { output: OutputFormat }): Promise<Outcome> => {
   const client = await DaemonClient.connect(homePaths());
   const progress = createProgress();
   const color = useColor();
@@ -75,7 +76,7 @@ export const appVerbs = async (verb: AppVerb, names: readonly string[], opts: { 
       const hint = verb === 'stop' || verb === 'delete' ? undefined : logsHint(results);
       if (hint !== undefined) println(hint);
     }
-    process.exitCode = results.every((r) => r.ok) ? 0 : 3;
+    return outcomeOf(results);
   } finally {
     client.close();
   }

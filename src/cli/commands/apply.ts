@@ -1,23 +1,24 @@
 import { DaemonClient } from '../../daemon/client.js';
 import { homePaths } from '../../daemon/paths.js';
-import { type ActionResult, type ApplyReport, NOT_STARTED, type ProgressEvent } from '../../daemon/protocol.js';
+import type { ActionResult, ApplyReport, ProgressEvent } from '../../daemon/protocol.js';
 import { planToJson, renderPlan } from '../../reconcile/render.js';
 import { gitSource } from '../git-source.js';
 import { loadOrFail } from '../load-file.js';
 import type { OutputFormat } from '../output.js';
 import { paint, printJson, println, useColor } from '../output.js';
 import { createProgress } from '../progress.js';
+import { type Outcome } from '../exit-code.js';
 
 /**
  * `orch apply --output json` shape: `{ "ok": boolean, "generation": number, "plan": <diff's JSON>,
  * "results": [{ "app", "type", "ok", "reason"? }] }`. Exit 0 converged, 2 invalid (nothing changed), 3 failed.
  */
-export const apply = async (file: string, opts: { output: OutputFormat }): Promise<void> => {
+export const apply = async (file: string, opts: { output: OutputFormat }): Promise<Outcome> => {
   const desired = await loadOrFail(file);
   const [client, source] = await Promise.all([DaemonClient.connect(homePaths()), gitSource(file)]);
   try {
     const ok = await showApply(desired.project, opts, (onEvent) => client.request('apply', { desired, source }, onEvent));
-    process.exitCode = ok ? 0 : 3;
+    return ok ? 'ok' : 'failed';
   } finally {
     client.close();
   }
@@ -66,7 +67,7 @@ export const showApply = async (
 
 /** Where to look next: what the failed apps printed (an app skipped for its dependency printed nothing). */
 export const logsHint = (results: readonly ActionResult[]): string | undefined => {
-  const apps = results.filter((r) => !r.ok && r.reason?.startsWith(NOT_STARTED) !== true).map((r) => r.app);
+  const apps = results.filter((r) => r.status === 'failed').map((r) => r.app);
   return apps.length === 0 ? undefined : `See ${apps.length === 1 ? 'its' : 'their'} output: ${apps.map((a) => `orch logs ${a}`).join(', ')}`;
 };
 

@@ -9,12 +9,13 @@ import type { ActualState } from '../../daemon/protocol.js';
 import { loadOrFail } from '../load-file.js';
 import type { OutputFormat } from '../output.js';
 import { printJson, println, useColor } from '../output.js';
+import { type Outcome } from '../exit-code.js';
 
 // diff never starts a daemon or changes anything: with no daemon running nothing runs, so the
 // plan is "create everything". That makes it safe as a pull-request check on any machine.
 // It reads the same host facts apply's pre-flight reads (ports held, missing paths), so a refusal
 // apply would make is shown here first, with the same words, and exits 2 (SPEC §9).
-export const diff = async (file: string, opts: { output: OutputFormat }): Promise<void> => {
+export const diff = async (file: string, opts: { output: OutputFormat }): Promise<Outcome> => {
   const desired = await loadOrFail(file);
   const client = await DaemonClient.tryConnect(homePaths());
   let actual: ActualState = { apps: [] };
@@ -36,7 +37,7 @@ export const diff = async (file: string, opts: { output: OutputFormat }): Promis
   if (plan.refusals.length > 0) {
     throw new OrchError('ORCH_PLAN_REFUSED', plan.refusals.map((r) => `${r.app}: ${r.message}`).join('\n'));
   }
-  process.exitCode = plan.actions.length === 0 ? 0 : 1;
+  return plan.actions.length === 0 ? 'ok' : 'changes';
 };
 
 const ensureNewline = (s: string): string => (s.endsWith('\n') ? s : `${s}\n`);

@@ -9,6 +9,7 @@ import { readEnvFiles } from '../../export/read-env-files.js';
 import { loadOrFail } from '../load-file.js';
 import type { OutputFormat } from '../output.js';
 import { eprintln, printJson } from '../output.js';
+import { type Outcome } from '../exit-code.js';
 
 export interface ExportOptions {
   readonly output: OutputFormat;
@@ -23,7 +24,7 @@ export interface ExportOptions {
  *   "fidelity": [{ "app", "field", "fidelity": "mapped"|"approximated"|"dropped", "to", "note" }] }`.
  * Exit 0, or 2 when the file is invalid or an app has no image for a container engine.
  */
-export const exportFile = async (target: ExportTarget, file: string, opts: ExportOptions): Promise<void> => {
+export const exportFile = async (target: ExportTarget, file: string, opts: ExportOptions): Promise<Outcome> => {
   const desired = await loadOrFail(file);
   const result = EXPORTERS[target]({
     project: desired.project,
@@ -54,5 +55,5 @@ export const exportFile = async (target: ExportTarget, file: string, opts: Expor
     eprintln(renderFidelity(result.fidelity));
     if (opts.out !== undefined) eprintln(`wrote ${result.files.length} files to ${opts.out}`);
   }
-  process.exitCode = 0;
+  return 'ok';
 };

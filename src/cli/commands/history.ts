@@ -5,7 +5,7 @@ import { homePaths } from '../../daemon/paths.js';
 import { OrchError } from '../../errors.js';
 import type { OutputFormat } from '../output.js';
 import { formatTable, printJson, println } from '../output.js';
-import { withJsonError } from '../exit-code.js';
+import { type Outcome, withJsonError } from '../exit-code.js';
 import { showApply } from './apply.js';
 
 /**
@@ -48,7 +48,7 @@ const printHistory = (generations: readonly GenerationInfo[], output: OutputForm
 };
 
 /** `orch rollback [N] [--project P]`: re-apply generation N (default: the newest older one whose file differs from the running one). */
-export const rollback = (number: number | undefined, opts: { output: OutputFormat; project?: string }): Promise<void> =>
+export const rollback = (number: number | undefined, opts: { output: OutputFormat; project?: string }): Promise<Outcome> =>
   withJsonError(opts.output, async () => {
     const client = await DaemonClient.connect(homePaths());
     try {
@@ -63,7 +63,7 @@ export const rollback = (number: number | undefined, opts: { output: OutputForma
       const ok = await showApply(record?.project ?? opts.project ?? '', opts, (onEvent) =>
         client.request('rollback', { number: target, ...projectParam(opts.project) }, onEvent),
       );
-      process.exitCode = ok ? 0 : 3;
+      return ok ? 'ok' : 'failed';
     } finally {
       client.close();
     }

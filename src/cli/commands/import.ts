@@ -15,6 +15,7 @@ import { readPm2File } from '../../import/read-pm2-file.js';
 import { renderOrchYaml } from '../../import/render-orch-yaml.js';
 import { eprintln, formatTable, type OutputFormat, printJson } from '../output.js';
 import { schemaPath } from '../schema-path.js';
+import { type Outcome } from '../exit-code.js';
 
 export interface ImportOptions {
   readonly out?: string;
@@ -55,7 +56,7 @@ const isBinary = (path: string): boolean | undefined => {
   }
 };
 
-export const importPm2 = async (file: string, opts: ImportOptions): Promise<void> => {
+export const importPm2 = async (file: string, opts: ImportOptions): Promise<Outcome> => {
   const out = opts.out === undefined ? undefined : resolve(opts.out);
   if (out !== undefined && existsSync(out) && opts.force !== true) {
     throw new OrchError('ORCH_FILE_EXISTS', `${opts.out} exists: orch import does not overwrite it without --force`);
@@ -107,8 +108,9 @@ export const importPm2 = async (file: string, opts: ImportOptions): Promise<void
   if (check !== undefined && !check.valid) {
     if (opts.output !== 'json') for (const e of check.errors) eprintln(e);
     eprintln(`${opts.out ?? ''} was written but does not validate here (exit 2): fix the lines above, then orch validate it.`);
-    process.exitCode = 2;
+    return 'invalid';
   }
+  return 'ok';
 };
 
 export const renderFidelity = (rows: readonly FidelityRow[]): string =>

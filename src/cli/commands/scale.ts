@@ -7,12 +7,13 @@ import { printJson, println, useColor } from '../output.js';
 import { createProgress } from '../progress.js';
 import { describeResult, logsHint } from './apply.js';
 import { effectLabel } from './app-verb.js';
+import { type Outcome, outcomeOf } from '../exit-code.js';
 
 /**
  * `orch scale <app> N`: imperative; the file keeps its count, so the next diff plans the scale
  * back. JSON: `{ "app", "type": "scale", "ok", "reason"?, "interrupts" }`. Exit 0, or 3 if it failed.
  */
-export const scale = async (app: string, instances: number, opts: { output: OutputFormat }): Promise<void> => {
+export const scale = async (app: string, instances: number, opts: { output: OutputFormat }): Promise<Outcome> => {
   const client = await DaemonClient.connect(homePaths());
   const progress = createProgress();
   const color = useColor();
@@ -32,7 +33,7 @@ export const scale = async (app: string, instances: number, opts: { output: Outp
       const hint = logsHint([result]);
       if (hint !== undefined) println(hint);
     }
-    process.exitCode = result.ok ? 0 : 3;
+    return outcomeOf([result]);
   } finally {
     client.close();
   }

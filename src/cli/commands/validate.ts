@@ -2,6 +2,8 @@ import { formatDiagnostic, formatWarning } from '../../config/desired.js';
 import { loadEcosystem } from '../../config/load.js';
 import type { OutputFormat } from '../output.js';
 import { eprintln, printJson, println } from '../output.js';
+import { type Outcome } from '../exit-code.js';
+import { invalidFileReport } from '../load-file.js';
 
 /**
  * `orch validate --output json` shape:
@@ -9,7 +11,7 @@ import { eprintln, printJson, println } from '../output.js';
  *    "errors": [{ "file", "line", "col", "path", "message" }], "warnings": [same as errors] }`.
  * Warnings never make a file invalid: exit 0 valid, 2 invalid.
  */
-export const validate = async (file: string, opts: { output: OutputFormat }): Promise<void> => {
+export const validate = async (file: string, opts: { output: OutputFormat }): Promise<Outcome> => {
   const result = await loadEcosystem(file, { env: process.env });
   const { warnings } = result;
   if (opts.output === 'json') {
@@ -23,10 +25,7 @@ export const validate = async (file: string, opts: { output: OutputFormat }): Pr
     const n = result.desired.apps.length;
     println(`${file} is valid: project "${result.desired.project}", ${n} app${n === 1 ? '' : 's'}.`);
   } else {
-    for (const d of result.errors) eprintln(formatDiagnostic(d));
-    for (const d of warnings) eprintln(formatWarning(d));
-    const n = result.errors.length;
-    eprintln(`${n} error${n === 1 ? '' : 's'} in ${file}.`);
+    eprintln(invalidFileReport(file, result.errors.map(formatDiagnostic), warnings.map(formatWarning)));
   }
-  process.exitCode = result.ok ? 0 : 2;
+  return result.ok ? 'ok' : 'invalid';
 };

@@ -4,7 +4,7 @@
 // `apply` / `reload:<app>` (src/watch/coalescer.ts): a burst is one request, never stacked.
 import { relative, resolve } from 'node:path';
 import type { DesiredState } from '../../config/desired.js';
-import { formatDiagnostic } from '../../config/desired.js';
+import { formatDiagnostic, formatWarning } from '../../config/desired.js';
 import { loadEcosystem } from '../../config/load.js';
 import { DaemonClient } from '../../daemon/client.js';
 import { homePaths } from '../../daemon/paths.js';
@@ -17,6 +17,7 @@ import { gitSource } from '../git-source.js';
 import type { OutputFormat } from '../output.js';
 import { eprintln, paint, println, useColor } from '../output.js';
 import { describeResult, showApply } from './apply.js';
+import { invalidFileReport } from '../load-file.js';
 
 /** A save of the ecosystem file is usually one write, but editors may write it in pieces. */
 const FILE_DEBOUNCE_MS = 100;
@@ -56,9 +57,10 @@ export const applyWatch = async (file: string, opts: { output: OutputFormat }): 
   const applyLoaded = async (reasons: readonly string[]): Promise<void> => {
     const loaded = await loadEcosystem(path, { env: process.env });
     if (!loaded.ok) {
-      for (const d of loaded.errors) eprintln(formatDiagnostic(d));
       const n = loaded.errors.length;
-      eprintln(`${n} error${n === 1 ? '' : 's'} in ${file}; nothing was changed, the running apps are left as they are.`);
+      eprintln(
+        invalidFileReport(file, loaded.errors.map(formatDiagnostic), loaded.warnings.map(formatWarning), 'nothing was changed, the running apps are left as they are'),
+      );
       say(paint.red(color, `${file} is invalid (${n} error${n === 1 ? '' : 's'}): still watching`));
       return;
     }

@@ -46,7 +46,7 @@ const scriptedSupervisor = (existing: readonly AppView[] = []) => {
 
 const app = (name: string, dependsOn: readonly string[] = []): AppSpec => spec({ name, dependsOn });
 const create = (s: AppSpec): Action => ({ type: 'create', app: s.name, spec: s });
-const remove = (name: string): Action => ({ type: 'delete', app: name, instances: 1, running: 1 });
+const remove = (name: string, after: readonly string[] = []): Action => ({ type: 'delete', app: name, instances: 1, running: 1, after });
 
 describe('executePlan', () => {
   it('starts independent apps together and a dependent only once its dependency is done', async () => {
@@ -68,7 +68,7 @@ describe('executePlan', () => {
     const [db, api] = [app('db'), app('api', ['db'])];
     const { supervisor, calls, finish, settle } = scriptedSupervisor([view(db), view(api)]);
     const web = app('web');
-    const done = executePlan({ project: PROJECT, refusals: [], actions: [remove('db'), create(web), remove('api')] }, supervisor);
+    const done = executePlan({ project: PROJECT, refusals: [], actions: [remove('db', ['api']), create(web), remove('api')] }, supervisor);
     await settle();
     expect(calls).toEqual(['remove api']);
     await finish('api');
@@ -89,9 +89,9 @@ describe('executePlan', () => {
     const results = await done;
     expect(calls).toEqual(['create db']);
     expect(results).toEqual([
-      { app: 'db', type: 'create', ok: false, reason: 'instance 0: exited with code 1 before ready' },
-      { app: 'api', type: 'create', ok: false, reason: 'not started: dependency db failed' },
-      { app: 'web', type: 'create', ok: false, reason: 'not started: dependency api failed' },
+      { app: 'db', type: 'create', status: 'failed', ok: false, reason: 'instance 0: exited with code 1 before ready' },
+      { app: 'api', type: 'create', status: 'skipped', ok: false, reason: 'not started: dependency db failed' },
+      { app: 'web', type: 'create', status: 'skipped', ok: false, reason: 'not started: dependency api failed' },
     ]);
     const finished = events.flatMap((e) => (e.type === 'action-done' ? [e.result] : []));
     expect(finished).toEqual([results[0], results[1], results[2]]);
@@ -108,14 +108,14 @@ describe('executePlan', () => {
     // No `update` beside it: the spec changes inside the start, in the app's queue.
     expect(calls).toEqual(['start(3 instances) api']);
     await finish('api');
-    expect(await done).toEqual([{ app: 'api', type: 'start', ok: true }]);
+    expect(await done).toEqual([{ app: 'api', type: 'start', status: 'ok', ok: true }]);
   });
 
   it('turns an operation that throws into a failed result instead of rejecting', async () => {
     const { supervisor } = scriptedSupervisor();
     const throwing: SupervisorApi = { ...supervisor, create: () => Promise.reject(new Error('boom')) };
     expect(await executePlan({ project: PROJECT, refusals: [], actions: [create(app('db'))] }, throwing)).toEqual([
-      { app: 'db', type: 'create', ok: false, reason: 'internal error: boom' },
+      { app: 'db', type: 'create', status: 'failed', ok: false, reason: 'internal error: boom' },
     ]);
   });
 });

@@ -56,7 +56,7 @@ const cases: readonly Case[] = [
     name: 'running, not in the file: delete with its instance count',
     want: [],
     have: [view(web)],
-    expected: [{ type: 'delete', app: 'web', instances: 2, running: 2 }],
+    expected: [{ type: 'delete', app: 'web', instances: 2, running: 2, after: [] }],
   },
   {
     name: 'run changed (fork): restart',
