@@ -6,7 +6,7 @@ import type { InstanceView } from './view.js';
 import { describeExit, exitRequested, hasProcess, type Instance, type InstanceEvent, initialInstance, transition } from './instance.js';
 import { type ReadinessProbe, waitForReady } from './readiness.js';
 import type { ChildHandle, ExitInfo, Launcher } from './modes/launcher.js';
-import type { AppEvent, AppEventDetail, OpResult } from './types.js';
+import type { AppEvent, AppEventDetail, ExitCause, OpResult } from './types.js';
 
 export interface RunnerDeps {
   readonly launcher: Launcher;
@@ -34,6 +34,8 @@ export class InstanceRunner {
   private launching: Promise<OpResult> | undefined;
   private readonly logger: Logger;
   private disposed = false;
+  /** Why the stop under way was asked for: the cause of the exit that follows. */
+  private stopCause: ExitCause = 'stop';
 
   constructor(
     /** The spec this instance's processes are started with; update() swaps it in place. */
@@ -100,10 +102,11 @@ export class InstanceRunner {
   }
 
   /** Gracefully stops the process group (if any); resolves once the group is gone. */
-  async stop(reason?: string): Promise<void> {
+  async stop(reason?: string, cause: ExitCause = 'stop'): Promise<void> {
     this.clearBackoff();
     this.readyCancel?.abort();
     if (this.stopping !== undefined) return this.stopping;
+    this.stopCause = cause;
     const child = this.child;
     this.dispatch(reason === undefined ? { type: 'stopRequested' } : { type: 'stopRequested', reason });
     if (child === undefined || this.instance.state !== 'stopping') return;
@@ -131,7 +134,10 @@ export class InstanceRunner {
     }
     this.instance = next;
     this.logger.debug({ event: event.type, from: prev.state, to: next.state }, 'instance transition');
-    if (next.state === 'backoff') this.scheduleRespawn(next.until);
+    if (next.state === 'backoff') {
+      this.emitEvent({ type: 'backoff', delayMs: Math.max(0, next.until - this.deps.now()) });
+      this.scheduleRespawn(next.until);
+    }
     if (next.state === 'errored' && prev.state !== 'errored') {
       this.logger.warn({ reason: next.reason }, 'instance errored');
       this.emitEvent({ type: 'errored', ...(next.reason === undefined ? {} : { reason: next.reason }) });
@@ -189,6 +195,7 @@ export class InstanceRunner {
     }
     if (!outcome.exited) {
       this.emitEvent({ type: 'ready-failed', pid: child.pid, reason: outcome.reason });
+      this.stopCause = 'ready-failed';
       this.dispatch({ type: 'readyFailed', reason: outcome.reason });
       await this.terminate(child);
     }
@@ -200,7 +207,8 @@ export class InstanceRunner {
     this.child = undefined;
     const byUs = exitRequested(this.instance);
     // The exit first, then what the restart policy makes of it (errored).
-    this.emitEvent({ type: 'exited', pid: child.pid, code: exit.code, signal: exit.signal, requested: byUs });
+    this.emitEvent({ type: 'exited', pid: child.pid, code: exit.code, signal: exit.signal, requested: byUs, cause: byUs ? this.stopCause : 'crash' });
+    this.stopCause = 'stop';
     this.dispatch({ type: 'exited', code: exit.code, signal: exit.signal, policy: this.spec.restart });
     this.logger.info({ pid: child.pid, code: exit.code, signal: exit.signal, requested: byUs }, 'instance exited');
     if (!byUs) child.kill();

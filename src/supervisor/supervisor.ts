@@ -16,7 +16,7 @@ import { planRollingBatches, runRolling, type RollingStep, type StepResult } fro
 import { SocketLauncher } from './modes/socket-launcher.js';
 import { ForkLauncher } from './modes/fork-launcher.js';
 import type { Launcher } from './modes/launcher.js';
-import type { AppEvent, OpResult, SupervisorApi } from './types.js';
+import type { AppEvent, ExitCause, OpResult, SupervisorApi } from './types.js';
 
 export interface SupervisorOptions {
   /** ORCH_HOME: logs go to `${home}/logs`. */
@@ -261,8 +261,8 @@ export class Supervisor implements SupervisorApi {
   }
 
   /** Stops a runner for good. */
-  private async retire(runner: InstanceRunner): Promise<void> {
-    await runner.stop();
+  private async retire(runner: InstanceRunner, cause?: ExitCause): Promise<void> {
+    await runner.stop(undefined, cause);
     runner.dispose();
     this.live.delete(runner);
     this.memoryRestarts.delete(runner);
@@ -345,7 +345,7 @@ export class Supervisor implements SupervisorApi {
     if (this.closing) return fail('the supervisor is shutting down');
     const old = app.runners.get(step.index);
     const fresh = this.newRunner(next, step.index, { restarts: old?.current.restarts ?? 0 });
-    if (!step.surge) await old?.stop();
+    if (!step.surge) await old?.stop(undefined, 'reload');
     const started = await fresh.start(true);
     if (!started.ok) {
       await this.retire(fresh);
@@ -356,7 +356,7 @@ export class Supervisor implements SupervisorApi {
       }
       return started;
     }
-    if (old !== undefined) await this.retire(old);
+    if (old !== undefined) await this.retire(old, 'reload');
     app.runners.set(step.index, fresh);
     return ok;
   }
@@ -392,7 +392,7 @@ export class Supervisor implements SupervisorApi {
             if (app.runners.get(runner.index) !== runner || now.state !== 'online' || now.pid !== i.pid) return ok;
             this.logger.warn({ app: app.spec.name, instance: runner.index, rss, limit }, 'memory limit exceeded: restarting');
             this.onEvent?.({ time: this.now(), app: app.spec.name, instance: runner.index, type: 'memory-restart', reason });
-            await runner.stop(reason);
+            await runner.stop(reason, 'memory');
             return withIndex(runner.index, await runner.start(false));
           } finally {
             this.memoryRestarts.delete(runner);

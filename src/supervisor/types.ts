@@ -40,9 +40,10 @@ export interface SupervisorApi {
 export type AppEventType =
   | 'started' // a process was spawned (pid)
   | 'ready' // its readiness passed
-  | 'exited' // it exited (code or signal; requested: orch stopped it)
+  | 'exited' // it exited (code or signal; requested: orch stopped it; cause: why)
   | 'spawn-failed' // no process could be started (reason)
   | 'ready-failed' // readiness failed or timed out (reason)
+  | 'backoff' // a crashed instance waits delayMs before it is started again
   | 'restarting' // a crashed instance is started again after its back-off (restarts)
   | 'errored' // the restart policy gave up (reason)
   | 'memory-restart' // over max_memory: restarted (reason)
@@ -63,7 +64,18 @@ export interface AppEvent {
   readonly requested?: boolean;
   readonly restarts?: number;
   readonly reason?: string;
+  /** `backoff`: the wait before the restart, ms. */
+  readonly delayMs?: number;
+  /** `exited`: why it ended. */
+  readonly cause?: ExitCause;
 }
+
+/**
+ * Why a process ended: `crash` (nobody asked), `stop` (stop, restart, delete, scale down, shutdown),
+ * `memory` (over max_memory), `reload` (replaced by a rolling reload), `ready-failed` (stopped
+ * because its readiness failed).
+ */
+export type ExitCause = 'crash' | 'stop' | 'memory' | 'reload' | 'ready-failed';
 
 /** The event's own fields; the emitter adds time, app and instance. */
 export type AppEventDetail = Omit<AppEvent, 'time' | 'app' | 'instance'>;
