@@ -16,6 +16,7 @@ const SHELL = ['shell'] as const;
 const MODE = ['mode'] as const;
 const PORT = ['port'] as const;
 const READY_TYPE = ['ready', 'type'] as const;
+const PROTOCOL = ['protocol'] as const;
 
 /** A Node script that cluster mode can fork: `node [options] <script>` (or `x.js`), not a shell. */
 const runsNode = ({ spec }: AppDraft): boolean => !spec.shell && isNodeCommand(spec.command);
@@ -66,6 +67,26 @@ const RULES: readonly Rule[] = [
         : undefined,
   },
   {
+    reads: [PROTOCOL, PORT],
+    check: ({ spec, merged }) =>
+      spec.protocol === 'udp' && spec.port === undefined
+        ? problem(merged.origin('protocol'), 'value', "protocol udp needs a port: it says what 'port' is")
+        : undefined,
+  },
+  {
+    reads: [READY_TYPE, PROTOCOL],
+    // A datagram socket accepts no connection and answers no GET: nothing to probe (SPEC §14).
+    check: ({ spec, merged }) =>
+      (spec.ready.type === 'http' || spec.ready.type === 'tcp') && spec.protocol === 'udp'
+        ? problem(
+            merged.origin('ready', 'type'),
+            'value',
+            `ready type "${spec.ready.type}" probes a TCP port and cannot check a UDP socket; ` +
+              (spec.mode === 'cluster' ? 'use listening, message or none' : 'use none, notify or message'),
+          )
+        : undefined,
+  },
+  {
     reads: [READY_TYPE, PORT],
     check: ({ spec, merged }) =>
       (spec.ready.type === 'http' || spec.ready.type === 'tcp') && spec.port === undefined
@@ -100,6 +121,14 @@ const RULES: readonly Rule[] = [
             'value',
             `${spec.instances} fork-mode instances need ports ${spec.port}-${spec.port + spec.instances - 1}, beyond 65535`,
           )
+        : undefined,
+  },
+  {
+    reads: [['role'], ['instances']],
+    // One agent holds the project's long connections: two would each hold them (SPEC §14).
+    check: ({ spec, merged }) =>
+      spec.role === 'agent' && spec.instances !== 1
+        ? problem(merged.origin('instances'), 'value', `an app with role: agent runs exactly one instance, got ${spec.instances}`)
         : undefined,
   },
   {

@@ -3,6 +3,8 @@
 // plain JSON, so it can cross the control socket and be persisted as it is.
 
 export type Mode = 'fork' | 'cluster' | 'socket';
+/** What `port` is (SPEC §14): a TCP listener or a UDP datagram socket. */
+export type Protocol = 'tcp' | 'udp';
 export type RestartPolicyName = 'always' | 'on-failure' | 'never';
 export type ReadyType = 'listening' | 'message' | 'notify' | 'http' | 'tcp' | 'none';
 
@@ -64,6 +66,8 @@ export interface AppSpec {
   readonly instances: number;
   readonly mode: Mode;
   readonly port: number | undefined;
+  /** Absent in specs persisted before it existed: read it through `protocolOf` (config/modes.ts). */
+  readonly protocol?: Protocol;
   /** What the file declares: env_file contents overlaid by `env`. This is what diffs compare. */
   readonly env: Readonly<Record<string, string>>;
   /**

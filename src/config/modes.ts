@@ -1,6 +1,6 @@
 // What each mode can do, in one place (SPEC §5, §9). The plan, the renderer, the daemon, watch
 // mode and the launchers all read these traits, so "does this interrupt?" has one answer.
-import type { AppSpec, Mode } from './desired.js';
+import type { AppSpec, Mode, Protocol } from './desired.js';
 
 interface ModeTraits {
   /** Every instance serves one listening port (the cluster primary's, or the socket orch holds). */
@@ -18,7 +18,16 @@ const TRAITS: Readonly<Record<Mode, ModeTraits>> = {
   socket: { sharesPort: true, canOverlap: () => true },
 };
 
-type PortSpec = Pick<AppSpec, 'mode' | 'port'>;
+type PortSpec = Pick<AppSpec, 'mode' | 'port' | 'protocol'>;
+
+/** What the app's port is: `tcp` unless the file says `protocol: udp` (and in specs that predate it). */
+export const protocolOf = (spec: Pick<AppSpec, 'protocol'>): Protocol => spec.protocol ?? 'tcp';
+
+/**
+ * `5353/udp`, `3000/tcp`: a port with its protocol, the key of a port claim. A TCP and a UDP
+ * socket on one number do not clash (SPEC §14), so ports are compared by this key.
+ */
+export const portKey = (port: number, protocol: Protocol): string => `${port}/${protocol}`;
 
 /** Cluster and socket apps with a port hand that one port to all their instances. */
 export const sharesPort = (spec: PortSpec): boolean => spec.port !== undefined && TRAITS[spec.mode].sharesPort;
@@ -39,10 +48,14 @@ export const instancePorts = (spec: PortSpec, from: number, to: number): number[
 
 /**
  * How a change that needs new processes is carried out: a rolling `reload` only where old and new
- * processes serve behind the very same shared socket (same mode, same port), else a `restart`.
+ * processes serve behind the very same shared socket (same mode, port and protocol), else a `restart`.
  */
 export const replacementOf = (before: PortSpec, after: PortSpec): 'reload' | 'restart' =>
-  sharesPort(before) && sharesPort(after) && before.mode === after.mode && before.port === after.port
+  sharesPort(before) &&
+  sharesPort(after) &&
+  before.mode === after.mode &&
+  before.port === after.port &&
+  protocolOf(before) === protocolOf(after)
     ? 'reload'
     : 'restart';
 

@@ -4,7 +4,7 @@
 // gathered by load.ts.
 import { isAbsolute, resolve } from 'node:path';
 import type { App, Watch } from '../generated/ecosystem-file.js';
-import type { AppSpec, Mode, ReadyType, WatchSpec } from './desired.js';
+import type { AppSpec, Mode, Protocol, ReadyType, WatchSpec } from './desired.js';
 import { related } from './accepted.js';
 import { type Problem, type Segment, problem, showValue } from './diagnostics.js';
 import { durationMs } from './duration.js';
@@ -83,10 +83,11 @@ export const normalizeApp = (
     );
   }
   const cwd = resolve(ctx.fileDir, app.cwd ?? '.');
-  const readyType: ReadyType = app.ready?.type ?? defaultReadyType(mode, port ?? undefined);
+  const protocol: Protocol = app.protocol ?? 'tcp';
+  const readyType: ReadyType = app.ready?.type ?? defaultReadyType(mode, port ?? undefined, protocol);
   const isBroken = (...rel: Segment[]): boolean => broken.some((b) => related(b, rel));
-  // The default readiness follows mode and port: it is as unknown as they are.
-  if (app.ready?.type === undefined && (isBroken('mode') || isBroken('port'))) broken.push(['ready', 'type']);
+  // The default readiness follows mode, port and protocol: it is as unknown as they are.
+  if (app.ready?.type === undefined && (isBroken('mode') || isBroken('port') || isBroken('protocol'))) broken.push(['ready', 'type']);
 
   const spec: AppDraft['spec'] = {
     name: merged.name,
@@ -97,6 +98,7 @@ export const normalizeApp = (
     instances,
     mode,
     port: port ?? undefined,
+    protocol,
     envFile: app.env_file === undefined ? undefined : resolve(ctx.fileDir, app.env_file),
     restart: {
       policy: app.restart?.policy ?? 'always',
@@ -129,9 +131,12 @@ export const normalizeApp = (
   return { draft: { spec, fileEnv, inheritEnv: app.inherit_env ?? [], merged, broken: isBroken }, problems };
 };
 
-/** SPEC §3: `listening` in cluster mode, `tcp` in fork mode with a port, `none` otherwise. */
-export const defaultReadyType = (mode: Mode, port: number | undefined): ReadyType =>
-  mode === 'cluster' ? 'listening' : mode === 'fork' && port !== undefined ? 'tcp' : 'none';
+/**
+ * SPEC §3: `listening` in cluster mode, `tcp` in fork mode with a TCP port, `none` otherwise (a
+ * datagram socket cannot be probed: SPEC §14). A dgram worker's `bind` emits `listening` too.
+ */
+export const defaultReadyType = (mode: Mode, port: number | undefined, protocol: Protocol = 'tcp'): ReadyType =>
+  mode === 'cluster' ? 'listening' : mode === 'fork' && port !== undefined && protocol === 'tcp' ? 'tcp' : 'none';
 
 /** The port as an integer 1..65535, or null when an interpolated string is not one. */
 export const portNumber = (port: number | string): number | null => {

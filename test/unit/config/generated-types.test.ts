@@ -23,6 +23,7 @@ const full = {
       instances: 4,
       mode: 'cluster',
       port: 8080,
+      protocol: 'tcp',
       env: { NODE_ENV: 'production', WORKERS: 4, DEBUG: false },
       env_file: '.env',
       inherit_env: ['AWS_PROFILE'],

@@ -18,6 +18,7 @@ describe('defaults of SPEC §3', () => {
       instances: 1,
       mode: 'fork',
       port: undefined,
+      protocol: 'tcp',
       env: {},
       baseEnv: { PATH: TEST_ENV.PATH, HOME: '/home/test' },
       envFile: undefined,
