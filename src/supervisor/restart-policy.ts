@@ -6,7 +6,10 @@ import { formatDuration } from '../units.js';
 export interface CrashHistory {
   /** Epoch ms of the crashes still inside the policy's window, oldest first. */
   readonly crashes: readonly number[];
-  /** Crashes in a row, each after a run shorter than min_uptime: the back-off exponent. */
+  /**
+   * Restarts in the current streak that wait a back-off: the back-off exponent. 0 right after a
+   * free restart (see `recordExit`); a long run resets it, each quick crash adds one.
+   */
   readonly consecutive: number;
 }
 
@@ -45,16 +48,18 @@ export const nextRestartDelay = (backoff: RestartSpec['backoff'], n: number): nu
   Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** Math.max(0, n - 1));
 
 /**
- * The history after this exit. Only exits the policy would restart count as crashes; a run
- * that lasted min_uptime resets the back-off streak.
+ * The history after this exit. Only exits the policy would restart count as crashes. A run that
+ * lasted min_uptime resets the back-off streak; if it is also the only crash in the window, its
+ * restart is free (no delay, as systemd's and the kubelet's first restart): `initial` is then the
+ * delay before the SECOND restart, and the back-off grows from there.
  */
 export const recordExit = (policy: RestartSpec, history: CrashHistory, exit: ExitFacts, now: number): CrashHistory => {
   if (!wantsRestart(policy, exit)) return history;
   const recent = history.crashes.filter((t) => t > now - policy.windowMs);
-  const streak = exit.uptimeMs >= policy.minUptimeMs ? 0 : history.consecutive;
-  return { crashes: [...recent, now], consecutive: streak + 1 };
+  const ranLong = exit.uptimeMs >= policy.minUptimeMs;
+  const consecutive = ranLong ? (recent.length === 0 ? 0 : 1) : history.consecutive + 1;
+  return { crashes: [...recent, now], consecutive };
 };
-
 
 /**
  * What follows an exit, from the history that already counts it (`recordExit` first, once per
@@ -65,5 +70,6 @@ export const decideRestart = (policy: RestartSpec, recorded: CrashHistory, exit:
   if (recorded.crashes.length >= policy.maxRestarts) {
     return { action: 'errored', reason: `crashed ${recorded.crashes.length} times in ${formatDuration(policy.windowMs, 's')}` };
   }
-  return { action: 'restart', delayMs: nextRestartDelay(policy.backoff, recorded.consecutive) };
+  const delayMs = recorded.consecutive === 0 ? 0 : nextRestartDelay(policy.backoff, recorded.consecutive);
+  return { action: 'restart', delayMs };
 };

@@ -25,7 +25,13 @@ describe('transition', () => {
     ['starting + spawnFailed -> backoff with the reason', starting, { type: 'spawnFailed', reason: 'command not found: x', policy }, { state: 'backoff', until: T + 100, reason: 'command not found: x' }],
     ['starting + exited -> backoff, reason says before ready', spawned, exited(3), { state: 'backoff', reason: 'exited with code 3 before ready', lastExit: { code: 3, signal: null, at: T } }],
     ['starting + readyFailed -> stopping towards errored', spawned, { type: 'readyFailed', reason: 'not ready' }, { state: 'stopping', then: 'errored', since: T }],
-    ['online + exited after min_uptime -> backoff at the initial delay', online, exited(null, 'SIGSEGV'), { state: 'backoff', until: T + 100, reason: 'killed by SIGSEGV' }],
+    ['online + exited after min_uptime, first crash -> backoff with no delay', online, exited(null, 'SIGSEGV'), { state: 'backoff', until: T, reason: 'killed by SIGSEGV' }],
+    [
+      'online + exited after min_uptime, second crash in the window -> backoff at the initial delay',
+      { ...online, history: { crashes: [T - 6000], consecutive: 0 } },
+      exited(null, 'SIGSEGV'),
+      { state: 'backoff', until: T + 100 },
+    ],
     ['online + stopRequested -> stopping', online, { type: 'stopRequested', reason: 'memory' }, { state: 'stopping', then: 'stopped', reason: 'memory' }],
     ['stopping + exited -> stopped, no crash recorded', stopping, exited(0), { state: 'stopped', history: base.history, lastExit: { code: 0, signal: null, at: T } }],
     [

@@ -48,9 +48,19 @@ describe('decideRestart', () => {
       policy({ maxRestarts: 3 }),
       { crashes: [now - 120_000, now - 61_000], consecutive: 0 },
       crash({ uptimeMs: 5000 }),
-      { action: 'restart', delayMs: 100 },
+      // The only crash in the window, after a long run: the free first restart.
+      { action: 'restart', delayMs: 0 },
     ],
     ['max_restarts 0: the first crash is terminal', policy({ maxRestarts: 0 }), none, crash(), { action: 'errored', reason: 'crashed 1 times in 60s' }],
+    // The first restart is free (systemd, the kubelet): a healthy run that ends is restarted at once.
+    ['a long-running instance\'s first crash restarts with no delay', policy(), none, crash({ uptimeMs: 5000 }), { action: 'restart', delayMs: 0 }],
+    ['a free first restart: a clean exit of a long run too', policy(), none, crash({ code: 0, uptimeMs: 5000 }), { action: 'restart', delayMs: 0 }],
+    ['exactly min_uptime counts as a long run', policy(), none, crash({ uptimeMs: 1000 }), { action: 'restart', delayMs: 0 }],
+    ['after a free restart, the next quick crash waits initial (the second restart)', policy(), { crashes: [now - 500], consecutive: 0 }, crash(), { action: 'restart', delayMs: 100 }],
+    ['then the back-off grows from there', policy(), { crashes: [now - 800, now - 500], consecutive: 1 }, crash(), { action: 'restart', delayMs: 200 }],
+    ['a long run that is the second crash in the window waits initial', policy(), { crashes: [now - 10_000], consecutive: 0 }, crash({ uptimeMs: 5000 }), { action: 'restart', delayMs: 100 }],
+    ['a quick first crash (never ran long) still waits initial', policy(), none, crash({ uptimeMs: 999 }), { action: 'restart', delayMs: 100 }],
+    ['a free restart still counts towards max_restarts', policy({ maxRestarts: 1 }), none, crash({ uptimeMs: 5000 }), { action: 'errored', reason: 'crashed 1 times in 60s' }],
   ])('%s', (_name, p, history, exit, expected) => {
     // The caller records the exit once, then decides from that history (as instance.ts does).
     expect(decideRestart(p, recordExit(p, history, exit, now), exit)).toEqual(expected);
@@ -62,6 +72,15 @@ describe('recordExit', () => {
     expect(recordExit(policy(), { crashes: [now - 70_000, now - 50], consecutive: 1 }, crash(), now)).toEqual({
       crashes: [now - 50, now],
       consecutive: 2,
+    });
+  });
+  it('a free restart (long run, first crash in the window) starts the streak at 0', () => {
+    expect(recordExit(policy(), { crashes: [now - 70_000], consecutive: 3 }, crash({ uptimeMs: 5000 }), now)).toEqual({ crashes: [now], consecutive: 0 });
+  });
+  it('a long run with another crash in the window restarts the streak at 1', () => {
+    expect(recordExit(policy(), { crashes: [now - 10_000], consecutive: 3 }, crash({ uptimeMs: 5000 }), now)).toEqual({
+      crashes: [now - 10_000, now],
+      consecutive: 1,
     });
   });
   it('leaves the history alone for exits that are not crashes', () => {
