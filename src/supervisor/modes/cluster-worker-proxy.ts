@@ -1,0 +1,138 @@
+// The daemon's side of one cluster worker: a ChildHandle whose pid is the worker's, whose exit and
+// readiness come over its primary's IPC channel, and whose output arrives there as bytes, with our
+// log backpressure passed back to the worker's pipe.
+import { PassThrough } from 'node:stream';
+import type { Logger } from 'pino';
+import type { ShutdownSpec } from '../../config/desired.js';
+import type { StopOutcome } from '../../process/process-group.js';
+import type { DaemonToPrimary, OutputStream, PrimaryToDaemon, WorkerId } from './cluster-protocol.js';
+import type { ChildHandle, ExitInfo } from './launcher.js';
+
+const KILL_GRACE_MS = 3000;
+/** Reported at once for a worker that sent `fatal`: it drains on its own, bounded by the primary. */
+const FATAL_EXIT: ExitInfo = { code: 1, signal: null };
+/**
+ * What a worker stream may buffer here before the primary is told to pause its pipe. Above the
+ * 64 KiB a pipe read gives, so a stream that flows costs no message; a stream the log capture
+ * paused (its file is behind) fills it and then holds the worker back, through the primary.
+ */
+const OUTPUT_HIGH_WATER = 256 * 1024;
+
+export const within = <T>(promise: Promise<T>, ms: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+
+export class WorkerProxy {
+  exit: ExitInfo | undefined;
+  readonly exited: Promise<ExitInfo>;
+  readonly listening: Promise<void>;
+  readonly out = new PassThrough({ highWaterMark: OUTPUT_HIGH_WATER });
+  readonly err = new PassThrough({ highWaterMark: OUTPUT_HIGH_WATER });
+  private readonly held = new Set<OutputStream>();
+  private resolveExit!: (e: ExitInfo) => void;
+  private resolveListening!: () => void;
+  private ready = false;
+  private readonly listeners = new Set<(message: unknown) => void>();
+
+  constructor(
+    readonly id: WorkerId,
+    readonly pid: number,
+    /** The app it belongs to: a primary serves several. */
+    readonly app: string,
+    private readonly send: (message: DaemonToPrimary) => void,
+    private readonly logger: Logger,
+  ) {
+    this.exited = new Promise((resolve) => (this.resolveExit = resolve));
+    this.listening = new Promise((resolve) => (this.resolveListening = resolve));
+  }
+
+  handle(): ChildHandle {
+    return {
+      pid: this.pid,
+      exited: this.exited,
+      listening: this.listening,
+      // Late subscribers still hear a 'ready' that came before them.
+      onMessage: (listener) => {
+        this.listeners.add(listener);
+        if (this.ready) queueMicrotask(() => this.listeners.has(listener) && listener('ready'));
+        return () => this.listeners.delete(listener);
+      },
+      stop: (shutdown) => this.stop(shutdown),
+      kill: () => this.kill(),
+    };
+  }
+
+  onEvent(event: PrimaryToDaemon): void {
+    switch (event.type) {
+      case 'listening':
+        this.resolveListening();
+        return;
+      case 'ready':
+        this.ready = true;
+        for (const listener of this.listeners) listener('ready');
+        return;
+      case 'output':
+        this.output(event.stream, Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength));
+        return;
+      case 'fatal':
+        this.logger.warn({ app: this.app, pid: this.pid, message: event.message }, 'worker reported a fatal error: replacing it while it drains');
+        this.finish(FATAL_EXIT);
+        return;
+      case 'exited':
+        this.finish({ code: event.code, signal: event.signal });
+        this.end();
+        return;
+      default:
+        return;
+    }
+  }
+
+  finish(exit: ExitInfo): void {
+    if (this.exit !== undefined) return;
+    this.exit = exit;
+    this.resolveExit(exit);
+  }
+
+  end(): void {
+    this.out.end();
+    this.err.end();
+  }
+
+  /** Our log backpressure reaches the worker: its pipe is paused until this stream drains. */
+  private output(stream: OutputStream, data: Buffer): void {
+    const sink = stream === 'out' ? this.out : this.err;
+    if (sink.write(data) || this.held.has(stream)) return;
+    this.held.add(stream);
+    this.send({ type: 'outputFlow', id: this.id, stream, paused: true });
+    const release = (): void => {
+      sink.off('drain', release).off('close', release);
+      this.held.delete(stream);
+      this.send({ type: 'outputFlow', id: this.id, stream, paused: false });
+    };
+    // 'close' too: a sink the capture gave up on must not hold the worker forever.
+    sink.on('drain', release).on('close', release);
+  }
+
+  private kill(): void {
+    if (this.exit !== undefined) return;
+    try {
+      process.kill(this.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+
+  private async stop(shutdown: ShutdownSpec): Promise<StopOutcome> {
+    if (this.exit !== undefined) return { killed: false, groupGone: true };
+    this.send({ type: 'stop', id: this.id, signal: shutdown.signal });
+    if (await within(this.exited, shutdown.timeoutMs)) return { killed: false, groupGone: true };
+    this.kill();
+    const gone = await within(this.exited, KILL_GRACE_MS);
+    return { killed: true, groupGone: gone };
+  }
+}
