@@ -1,15 +1,27 @@
 // Who listens on a TCP port: /proc/net/tcp{,6} gives the listening socket's inode, the fds under
 // /proc/<pid>/fd name the processes holding it. Exact where a tcp probe is not: a probe is
-// answered by whoever holds the port, this says who that is (SPEC §9).
+// answered by whoever holds the port, this says who that is (SPEC §9). UDP ports (SPEC §14) the
+// same from /proc/net/udp{,6}: the tables are apart, so a TCP and a UDP socket on one number are too.
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { readAllProcStats, readProcStat } from './proc-stat.js';
 
 const LISTEN = '0A';
 
-/** Local port → inodes of the sockets listening on it (IPv4 and IPv6, any address). */
-export const readListeningSockets = (): Map<number, number[]> => {
+export type SocketProtocol = 'tcp' | 'udp';
+
+const TABLES: Readonly<Record<SocketProtocol, readonly string[]>> = {
+  tcp: ['/proc/net/tcp', '/proc/net/tcp6'],
+  udp: ['/proc/net/udp', '/proc/net/udp6'],
+};
+
+/**
+ * Local port → inodes of the sockets listening on it (IPv4 and IPv6, any address). For udp: every
+ * socket bound to it, connected or not (UDP has no LISTEN state; any of them makes bind(2) fail).
+ */
+export const readListeningSockets = (protocol: SocketProtocol = 'tcp'): Map<number, number[]> => {
   const byPort = new Map<number, number[]>();
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+  for (const file of TABLES[protocol]) {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -19,7 +31,7 @@ export const readListeningSockets = (): Map<number, number[]> => {
     for (const line of text.split('\n').slice(1)) {
       // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
       const f = line.trim().split(/\s+/);
-      if (f.length < 10 || f[3] !== LISTEN) continue;
+      if (f.length < 10 || (protocol === 'tcp' && f[3] !== LISTEN)) continue;
       const port = parseInt(f[1]!.slice(f[1]!.lastIndexOf(':') + 1), 16);
       const inode = Number(f[9]);
       if (!Number.isInteger(port) || !Number.isInteger(inode) || inode === 0) continue;
@@ -68,15 +80,17 @@ export interface PortHolder {
   readonly pgids: readonly number[];
   /** The first holder's name, when visible. */
   readonly command: string | undefined;
+  /** `udp` for a datagram socket's holders; absent for TCP (the default everywhere). */
+  readonly protocol?: 'udp';
 }
 
-/** The holders of every listened port among `ports` (ports nobody listens on are absent). */
-export const findPortHolders = (ports: Iterable<number>): Map<number, PortHolder> => {
+/** The holders of every listened (udp: bound) port among `ports` (ports nobody holds are absent). */
+export const findPortHolders = (ports: Iterable<number>, protocol: SocketProtocol = 'tcp'): Map<number, PortHolder> => {
   const wanted = new Set(ports);
   const result = new Map<number, PortHolder>();
   if (wanted.size === 0) return result;
   const inodePort = new Map<number, number>();
-  for (const [port, inodes] of readListeningSockets()) {
+  for (const [port, inodes] of readListeningSockets(protocol)) {
     if (wanted.has(port)) for (const inode of inodes) inodePort.set(inode, port);
   }
   if (inodePort.size === 0) return result;
@@ -90,7 +104,8 @@ export const findPortHolders = (ports: Iterable<number>): Map<number, PortHolder
   for (const [port, pids] of holders) {
     pids.sort((a, b) => a - b);
     const pgids = pids.map((pid) => readProcStat(pid)?.pgrp ?? pid);
-    result.set(port, { port, pids, pgids, command: pids[0] === undefined ? undefined : commandOf(pids[0]) });
+    const command = pids[0] === undefined ? undefined : commandOf(pids[0]);
+    result.set(port, { port, pids, pgids, command, ...(protocol === 'udp' ? { protocol } : {}) });
   }
   return result;
 };
@@ -108,17 +123,40 @@ export const groupListensOn = (port: number, pgid: number): boolean => {
 };
 
 /** `port 3000 is in use by pid 1234 (python3)`, the one wording of a foreign holder. */
-export const describeHolder = (holder: PortHolder): string =>
-  holder.pids.length === 0
-    ? `port ${holder.port} is in use by another process (not visible to this user)`
-    : `port ${holder.port} is in use by pid ${holder.pids[0]}${holder.command === undefined ? '' : ` (${holder.command})`}`;
+export const describeHolder = (holder: PortHolder): string => {
+  const port = holder.protocol === 'udp' ? `${holder.port}/udp` : String(holder.port);
+  return holder.pids.length === 0
+    ? `port ${port} is in use by another process (not visible to this user)`
+    : `port ${port} is in use by pid ${holder.pids[0]}${holder.command === undefined ? '' : ` (${holder.command})`}`;
+};
 
 /**
  * `port 3000 is in use by pid 1234 (python3)` when something outside process group `ownGroup`
  * (if given) listens on `port`, else undefined. One read of /proc/net when nobody listens.
  */
-export const portInUse = (port: number, ownGroup?: number): string | undefined => {
-  const holder = findPortHolders([port]).get(port);
+export const portInUse = (port: number, ownGroup?: number, protocol: SocketProtocol = 'tcp'): string | undefined => {
+  const holder = findPortHolders([port], protocol).get(port);
   if (holder === undefined || (ownGroup !== undefined && holder.pgids.includes(ownGroup))) return undefined;
   return describeHolder(holder);
 };
+
+/**
+ * Whether nobody listens on `port`, by trying to listen there ourselves (dual-stack `::`, so an
+ * IPv4 or IPv6 listener on any address conflicts), closed at once. WARNING: reading
+ * /proc/net/tcp walks the kernel's whole connection table (10-40 ms on a busy host, blocking);
+ * this asks the kernel for one port, off the event loop. A `true` is a moment's truth only.
+ */
+export const portLooksFree = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    const tryHost = (host: string, fallback: string | undefined): void => {
+      server.once('error', (e: NodeJS.ErrnoException) => {
+        // No IPv6 on this host: the IPv4 wildcard is the widest bind left.
+        if (fallback !== undefined && (e.code === 'EAFNOSUPPORT' || e.code === 'EADDRNOTAVAIL')) tryHost(fallback, undefined);
+        else resolve(false);
+      });
+      server.listen({ port, host, exclusive: true, ipv6Only: false }, () => server.close(() => resolve(true)));
+    };
+    tryHost('::', '0.0.0.0');
+  });

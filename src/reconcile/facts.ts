@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { AppSpec, DesiredState } from '../config/desired.js';
-import { instancePorts } from '../config/modes.js';
+import { instancePorts, protocolOf } from '../config/modes.js';
 import { nodeScript } from '../config/node-script.js';
 import { isNodeCommand } from '../config/run-command.js';
 import { findPortHolders } from '../process/port-holders.js';
@@ -42,7 +42,10 @@ const scriptProblem = (spec: AppSpec): string | undefined => {
 };
 
 export const gatherHostFacts = (desired: DesiredState, actual: ActualState, daemonPid: number | undefined): HostFacts => {
-  const ports = desired.apps.flatMap((s) => instancePorts(s, 0, s.instances));
+  // Each protocol's table is read only for the ports of the apps that use it (SPEC §14).
+  const portsOf = (protocol: 'tcp' | 'udp'): number[] =>
+    desired.apps.filter((s) => protocolOf(s) === protocol).flatMap((s) => instancePorts(s, 0, s.instances));
+  const udpPorts = portsOf('udp');
   const groups = new Map<number, number>();
   for (const app of actual.apps) {
     for (const i of app.instances) {
@@ -55,5 +58,11 @@ export const gatherHostFacts = (desired: DesiredState, actual: ActualState, daem
     const problem = cwdProblem(spec.cwd) ?? scriptProblem(spec);
     if (problem !== undefined) missing.set(spec.name, problem);
   }
-  return { listeners: findPortHolders(ports), groups, daemonPid, missing };
+  return {
+    listeners: findPortHolders(portsOf('tcp')),
+    ...(udpPorts.length === 0 ? {} : { udpListeners: findPortHolders(udpPorts, 'udp') }),
+    groups,
+    daemonPid,
+    missing,
+  };
 };

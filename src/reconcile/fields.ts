@@ -2,6 +2,7 @@
 // change to each one needs: new processes, a scale, or an in-place update. One table, so the
 // diff, the rules and the rendering cannot disagree about a field.
 import type { AppSpec } from '../config/desired.js';
+import { protocolOf } from '../config/modes.js';
 import type { FieldChange } from './types.js';
 
 /** What a change to the field needs from apply. */
@@ -26,6 +27,8 @@ const FIELDS: readonly FieldDef[] = [
   { field: 'cwd', effect: 'replace', kind: 'plain', get: (s) => s.cwd },
   { field: 'mode', effect: 'replace', kind: 'plain', get: (s) => s.mode },
   { field: 'port', effect: 'replace', kind: 'plain', get: (s) => s.port },
+  // A spec persisted before `protocol` existed is tcp: no change.
+  { field: 'protocol', effect: 'replace', kind: 'plain', get: (s) => protocolOf(s) },
   { field: 'instances', effect: 'scale', kind: 'plain', get: (s) => s.instances },
   { field: 'env_file', effect: 'update', kind: 'plain', get: (s) => s.envFile },
   { field: 'restart.policy', effect: 'update', kind: 'plain', get: (s) => s.restart.policy },

@@ -1,8 +1,9 @@
 // The pre-flight's pure half: every refusal apply would make for a reason known before it acts
 // (SPEC §9), from the plan's actions and what was read from the host. `diff` shows these and
-// exits 2; apply refuses with the very same messages, so the two cannot disagree.
-import type { DesiredState } from '../config/desired.js';
-import { instancePorts } from '../config/modes.js';
+// exits 2; apply refuses with the very same messages, so the two cannot disagree. Ports are
+// held per protocol: a TCP listener and a UDP socket on one number never stand in each other's way.
+import type { DesiredState, Protocol } from '../config/desired.js';
+import { instancePorts, protocolOf } from '../config/modes.js';
 import { compareNames } from './fields.js';
 import type { Action, HostFacts, PortHolder, Refusal } from './types.js';
 import type { ActualState, AppView } from '../supervisor/view.js';
@@ -26,16 +27,19 @@ const portsNeeded = (a: Action): number[] => {
 /** `'web' (project 'demo')`: how another project's app is named in a refusal. */
 const appLabel = (view: AppView): string => `app '${view.spec.name}' of project '${view.spec.project}'`;
 
+/** `3000`, `5353/udp`: how a port is named in a refusal. */
+const portName = (port: number, protocol: Protocol): string => (protocol === 'udp' ? `${port}/udp` : String(port));
+
 /** Whether `view`'s processes hold the listener: its instances' groups, or the daemon for a socket-mode port. */
-const holds = (view: AppView, holder: PortHolder, facts: HostFacts): boolean => {
+const holds = (view: AppView, holder: PortHolder, facts: HostFacts, protocol: Protocol): boolean => {
   const groups = new Set(view.instances.flatMap((i) => (i.pid === undefined ? [] : [facts.groups.get(i.pid) ?? i.pid])));
   if (holder.pgids.some((g) => groups.has(g)) || holder.pids.some((p) => groups.has(p))) return true;
   const daemonHolds = facts.daemonPid !== undefined && holder.pids.includes(facts.daemonPid);
-  return daemonHolds && view.spec.mode === 'socket' && view.spec.port === holder.port;
+  return daemonHolds && view.spec.mode === 'socket' && view.spec.port === holder.port && protocolOf(view.spec) === protocol;
 };
 
-const declares = (view: AppView, port: number): boolean =>
-  !view.stopped && instancePorts(view.spec, 0, view.spec.instances).includes(port);
+const declares = (view: AppView, port: number, protocol: Protocol): boolean =>
+  !view.stopped && protocolOf(view.spec) === protocol && instancePorts(view.spec, 0, view.spec.instances).includes(port);
 
 /**
  * Why the port cannot be had, or undefined when it can: free, held by the app itself, by an app
@@ -43,21 +47,25 @@ const declares = (view: AppView, port: number): boolean =>
  */
 const portProblem = (
   port: number,
+  protocol: Protocol,
   project: string,
   others: readonly AppView[],
   self: AppView | undefined,
   freed: readonly AppView[],
   facts: HostFacts,
 ): string | undefined => {
-  const holder = facts.listeners.get(port);
+  const holder = (protocol === 'udp' ? facts.udpListeners : facts.listeners)?.get(port);
+  const name = portName(port, protocol);
   // Another project's app that declares the port takes it back at its next restart, held or not.
-  const claimant = others.find((v) => v.spec.project !== project && (declares(v, port) || (holder !== undefined && holds(v, holder, facts))));
-  if (claimant !== undefined) return `port ${port} is held by ${appLabel(claimant)}`;
+  const claimant = others.find(
+    (v) => v.spec.project !== project && (declares(v, port, protocol) || (holder !== undefined && holds(v, holder, facts, protocol))),
+  );
+  if (claimant !== undefined) return `port ${name} is held by ${appLabel(claimant)}`;
   if (holder === undefined) return undefined;
-  if ([...(self === undefined ? [] : [self]), ...others, ...freed].some((v) => holds(v, holder, facts))) return undefined;
+  if ([...(self === undefined ? [] : [self]), ...others, ...freed].some((v) => holds(v, holder, facts, protocol))) return undefined;
   return holder.pids.length === 0
-    ? `port ${port} is in use by another process (not visible to this user)`
-    : `port ${port} is in use by pid ${holder.pids[0]}${holder.command === undefined ? '' : ` (${holder.command})`}`;
+    ? `port ${name} is in use by another process (not visible to this user)`
+    : `port ${name} is in use by pid ${holder.pids[0]}${holder.command === undefined ? '' : ` (${holder.command})`}`;
 };
 
 /** Every refusal of the plan, sorted by app (one per app: the first reason found). */
@@ -92,7 +100,7 @@ export const planRefusals = (
     const freed = actual.apps.filter((v) => deleted.has(v.spec.name));
     const mine = self?.spec.project === desired.project ? self : undefined;
     for (const port of portsNeeded(action)) {
-      const problem = portProblem(port, desired.project, others, mine, freed, facts);
+      const problem = portProblem(port, protocolOf(action.spec), desired.project, others, mine, freed, facts);
       if (problem !== undefined) {
         add({ app: action.app, kind: 'port-in-use', message: problem });
         break;

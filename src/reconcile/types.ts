@@ -99,6 +99,8 @@ export interface PortHolder {
 export interface HostFacts {
   /** Holders of the ports the desired apps need (ports nobody listens on are absent). */
   readonly listeners: ReadonlyMap<number, PortHolder>;
+  /** The same for UDP ports (`protocol: udp` apps): holders of bound datagram sockets. Absent: none read. */
+  readonly udpListeners?: ReadonlyMap<number, PortHolder>;
   /** Process group of each supervised instance's pid (fork: its own; cluster: its primary's). */
   readonly groups: ReadonlyMap<number, number>;
   /** The daemon's pid: it holds socket-mode apps' listening sockets itself. */
