@@ -8,6 +8,7 @@ import { baseEnv } from './base-env.js';
 import { acceptedDocument, brokenFields, invalidPaths } from './accepted.js';
 import { checkApp, warnApp } from './app-checks.js';
 import { checkDependencies } from './dependency-checks.js';
+import { checkAgents, withAgentEdges } from './agent-role.js';
 import type { AppSpec, Diagnostic, LoadResult } from './desired.js';
 import { type Problem, type Segment, problem, sortDiagnostics, toDiagnostics } from './diagnostics.js';
 import { type FileFacts, checkFiles, envFileVariables, neededPaths, programPaths } from './file-checks.js';
@@ -79,7 +80,7 @@ export const analyzeEcosystem = (input: CoreInput): Analysis => {
   const defaults = isMap(root.defaults) ? root.defaults : undefined;
   const written = isMap(interpolated.value) && isMap(interpolated.value.apps) ? interpolated.value.apps : {};
   const apps = isMap(root.apps) ? root.apps : {};
-  const drafts: AppDraft[] = [];
+  const normalized: AppDraft[] = [];
   for (const [name, app] of Object.entries(apps)) {
     if (!isMap(app)) continue;
     const { draft, problems: found } = normalizeApp(
@@ -88,9 +89,11 @@ export const analyzeEcosystem = (input: CoreInput): Analysis => {
       brokenFields(invalid, name, written[name]),
     );
     problems.push(...found);
-    drafts.push(draft);
+    normalized.push(draft);
   }
-  problems.push(...drafts.flatMap(checkApp), ...checkPortClashes(drafts), ...checkDependencies(drafts, Object.keys(written)));
+  // The implicit edges of `role: agent` join depends_on before the checks read it.
+  const drafts = withAgentEdges(normalized);
+  problems.push(...checkAgents(drafts), ...drafts.flatMap(checkApp), ...checkPortClashes(drafts), ...checkDependencies(drafts, Object.keys(written)));
   return {
     done: false,
     input,

@@ -81,7 +81,10 @@ export interface AppSpec {
   readonly ready: ReadySpec;
   readonly reload: ReloadSpec;
   readonly watch: WatchSpec | undefined;
+  /** With `role: agent` in the project: the agent's name too, unless the agent depends on this app (config/agent-role.ts). */
   readonly dependsOn: readonly string[];
+  /** `agent`: the project's agent (SPEC §14); absent for every other app. */
+  readonly role?: 'agent';
   readonly maxMemoryBytes: number | undefined;
   /** Absent when the file has no `export:` for the app (specs persisted before it existed too). */
   readonly export?: ExportSpec;

@@ -124,6 +124,7 @@ export const normalizeApp = (
     reload: { maxSurge: app.reload?.max_surge ?? 1, maxUnavailable: app.reload?.max_unavailable ?? 0 },
     watch: watchSpec(app.watch, cwd),
     dependsOn: [...(app.depends_on ?? [])],
+    ...(app.role === undefined ? {} : { role: app.role }),
     maxMemoryBytes: app.max_memory === undefined ? undefined : sizeBytes(app.max_memory),
     ...(app.export === undefined ? {} : { export: app.export }),
   };

@@ -52,6 +52,8 @@ const FIELDS: readonly FieldDef[] = [
   { field: 'watch.debounce', effect: 'update', kind: 'duration', get: (s) => s.watch?.debounceMs },
   // Order in the file carries no meaning: compare as sets.
   { field: 'depends_on', effect: 'update', kind: 'list', get: (s) => sorted(s.dependsOn) },
+  // Who gets the messages sent to `agent` (SPEC §14): the bus reads it from the running spec.
+  { field: 'role', effect: 'update', kind: 'plain', get: (s) => s.role },
   { field: 'max_memory', effect: 'update', kind: 'bytes', get: (s) => s.maxMemoryBytes },
 ];
 

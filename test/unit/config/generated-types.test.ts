@@ -39,6 +39,7 @@ const full = {
       reload: { max_surge: 1, max_unavailable: 0 },
       watch: { paths: ['src'], ignore: ['node_modules', '**/*.log'], debounce: '200ms' },
       depends_on: ['db'],
+      role: 'agent',
       max_memory: '512M',
       export: { image: 'shop/api:1', kubernetes: { image: 'registry/shop-api:1', namespace: 'shop', labels: { team: 'web' } } },
     },
