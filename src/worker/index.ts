@@ -3,7 +3,10 @@
 //   server.listen(port, () => ready());
 //   drainHttp(server);                       // keep-alive clients move on without a failed request
 //   onShutdown(async () => { await db.close(); });
+//   on('config', (data, { from }) => reconfigure(data));   // messages between instances (SPEC §14)
+//   await send('agent', 'hello', { pid: process.pid });
 import type { Server as HttpServer } from 'node:http';
+import { BusClient } from './bus-client.js';
 import { httpDrainOf } from './http-drain.js';
 import { isShutdownMessage, type WorkerToPrimary } from './wire.js';
 
@@ -152,3 +155,61 @@ const installFatalHandler = (): void => {
 };
 
 if (inOrchCluster()) installFatalHandler();
+
+// ---- Messages between the instances of a project (SPEC §14), through the daemon's bus. ----
+
+/** What a send or broadcast reached. */
+export interface BusDelivery {
+  /** How many instances the message was handed to. */
+  readonly delivered: number;
+  /** How many targets were skipped because they are too slow (their queue in orch was full). */
+  readonly dropped: number;
+}
+
+/** Who sent a message, and on which topic. */
+export interface BusIncoming {
+  /** `app#N`. */
+  readonly from: string;
+  readonly topic: string;
+}
+
+let bus: BusClient | undefined;
+// Read when first used, not at import: orch sets both for every instance it starts.
+const theBus = (): BusClient => (bus ??= new BusClient(process.env.ORCH_BUS, process.env.ORCH_BUS_TOKEN));
+
+/**
+ * Sends `data` (anything JSON can carry, at most 256 KiB as JSON) on `topic` to `target`: `'agent'`
+ * (the project's `role: agent` app), `'api'` (every running instance of app api) or `'api#2'` (one
+ * instance), of this instance's project only. Messages from one process arrive in the order they were
+ * sent. The promise rejects (an Error with a `code`) when the target is unknown or in another project
+ * (`ORCH_BUS_UNKNOWN_TARGET`), not running or not connected to the bus (`ORCH_BUS_NOT_RUNNING`), too
+ * slow to take it (`ORCH_BUS_DROPPED`), when data is too large (`ORCH_BUS_TOO_LARGE`), or outside orch
+ * (`ORCH_BUS_UNAVAILABLE`). A target receives a message only on topics it listens to with {@link on}.
+ */
+export function send(target: string, topic: string, data?: unknown): Promise<BusDelivery> {
+  return theBus().send(target, topic, data);
+}
+
+/** Sends `data` on `topic` to every instance of this project that listens to it, except this one. */
+export function broadcast(topic: string, data?: unknown): Promise<BusDelivery> {
+  return theBus().broadcast(topic, data);
+}
+
+/**
+ * Calls `handler` for every message on `topic` sent to this instance (or broadcast). The bus
+ * connection keeps the process alive while a handler is registered.
+ * @returns a function that removes the handler.
+ */
+export function on(topic: string, handler: (data: unknown, message: BusIncoming) => void): () => void {
+  return theBus().on(topic, handler);
+}
+
+/**
+ * Resolves once orch's bus has handled everything this process sent so far: after
+ * `on(...)` then `await synced()`, messages on that topic reach this instance. Call it before
+ * {@link ready} (or before listening, in cluster mode) so that nothing sent once you count as
+ * started is missed.
+ */
+export function synced(): Promise<void> {
+  return theBus().synced();
+}

@@ -10,12 +10,24 @@ import { killProcessGroup, stopProcessGroup } from '../../process/process-group.
 import type { NotifySocket, NotifySockets } from '../notify-socket.js';
 import type { ExitInfo, LaunchResult } from './launcher.js';
 
+/** ORCH_BUS and ORCH_BUS_TOKEN of an instance, from the daemon's message bus (src/daemon/bus.ts). */
+export type BusEnv = (project: string, app: string, index: number) => Readonly<Record<string, string>>;
+let busEnv: BusEnv = () => ({});
+/**
+ * WARNING: process-wide: the daemon that runs a bus calls this once before starting any instance
+ * (the supervisor cannot import the daemon); without it instances get no ORCH_BUS.
+ */
+export const provideBusEnv = (fn: BusEnv): void => {
+  busEnv = fn;
+};
+
 export const instanceEnv = (spec: AppSpec, index: number, port: number | undefined): Record<string, string> => ({
   ...spec.baseEnv,
   ...spec.env,
   ORCH_APP: spec.name,
   ORCH_INSTANCE: String(index),
   ORCH_PROJECT: spec.project,
+  ...busEnv(spec.project, spec.name, index),
   ...(port === undefined ? {} : { PORT: String(port) }),
 });
 
