@@ -99,7 +99,26 @@ const preload = await build({
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
 });
-const outputFiles = [...esm.outputFiles, ...cli.outputFiles, ...preload.outputFiles];
+// The web dashboard's page (SPEC §12): one browser bundle and its two static files in
+// dist/dashboard/, read into memory by the daemon that serves them. No CDN: the page loads
+// nothing that is not here.
+const dashboardUi = await build({
+  entryPoints: { 'dashboard/app': 'src/dashboard-ui/main.ts' },
+  outdir: dist,
+  write: false,
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'chrome111',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+const dashboardStatic = ['index.html', 'app.css'].map((name) => ({
+  path: join(dist, 'dashboard', name),
+  contents: readFileSync(join(root, 'src/dashboard-ui', name)),
+}));
+const outputFiles = [...esm.outputFiles, ...cli.outputFiles, ...preload.outputFiles, ...dashboardUi.outputFiles, ...dashboardStatic];
 
 // The public `orch/worker` helper's types (package.json exports): one self-contained file, so a
 // per-file declaration transpile is enough.

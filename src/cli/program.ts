@@ -145,6 +145,31 @@ program
   .option('--install', 'write the unit and enable it with systemctl (else: print it, and the commands that install it on stderr)')
   .action(async (opts: { system?: boolean; user?: boolean; install?: boolean }) => finish(await (await import('./commands/startup.js')).startup(opts)));
 
+// SPEC §12: the web dashboard, served by the daemon; the command prints its URL and opens nothing.
+program
+  .command('dashboard')
+  .description('serve the web dashboard (on 127.0.0.1, a random port unless given) and print its URL with a fresh token')
+  .option('--port <port>', 'the port to serve on (default: the running dashboard\'s, else a random one)', (v) => parsePort(v))
+  .option('--host <address>', 'the address to serve on (default 127.0.0.1; another one exposes the dashboard to that network)')
+  .addOption(outputOption())
+  .action(async (opts: { port?: number; host?: string; output: 'human' | 'json' }) => finish(await (await import('./commands/dashboard.js')).dashboard(opts)));
+
+// SPEC §12: the event log and the Prometheus metrics.
+program
+  .command('events')
+  .description("an app's (or every app's) event log: starts, exits and why, back-offs, reloads, applies, dropped log lines")
+  .argument('[app]', 'app name (default: all apps)')
+  .option('-f, --follow', 'keep printing new events (JSON lines with --output json)')
+  .option('--since <when>', 'only events since a duration ago (10m, 2h, 1d) or an ISO time')
+  .addOption(outputOption())
+  .action(async (app: string | undefined, opts: { follow?: boolean; since?: string; output: 'human' | 'json' }) =>
+    finish(await (await import('./commands/events.js')).events(app, opts)),
+  );
+program
+  .command('metrics')
+  .description('print the Prometheus metrics (text format) over the control socket; ORCH_METRICS_ADDR or daemon start --metrics serves them over HTTP')
+  .action(async () => finish(await (await import('./commands/metrics.js')).metrics()));
+
 // PM2's dashboards: a pointer, not a second status (README: Coming from PM2).
 program
   .command('top')
@@ -207,11 +232,16 @@ program
 
 const daemon = program.command('daemon').description('manage the daemon explicitly');
 for (const verb of ['start', 'stop', 'status'] as const) {
-  daemon
-    .command(verb)
-    .description(`${verb} the daemon of ORCH_HOME`)
-    .addOption(outputOption())
-    .action(async (opts: { output: 'human' | 'json' }) => finish(await (await import('./commands/daemon.js')).daemonVerb(verb, opts)));
+  const command = daemon.command(verb).description(`${verb} the daemon of ORCH_HOME`).addOption(outputOption());
+  // SPEC §12: GET /metrics over HTTP, loopback unless --metrics-public.
+  if (verb === 'start') {
+    command
+      .option('--metrics <host:port>', 'serve GET /metrics on this address (e.g. 127.0.0.1:9464; same as ORCH_METRICS_ADDR)')
+      .option('--metrics-public', 'allow a --metrics address that is not loopback (the metrics name every app and process)');
+  }
+  command.action(async (opts: { output: 'human' | 'json'; metrics?: string; metricsPublic?: boolean }) =>
+    finish(await (await import('./commands/daemon.js')).daemonVerb(verb, opts)),
+  );
 }
 
 // WARNING: commander's "did you mean" would propose `stop` for `orch top`. Unknown verbs get our
@@ -221,6 +251,12 @@ for (const parent of [program, daemon]) {
     const candidates = parent.commands.flatMap((c) => [c.name(), ...c.aliases()]);
     parent.error(`error: unknown command '${operands[0] ?? ''}'${suggestionFor(operands[0] ?? '', candidates)}`, { code: 'commander.unknownCommand' });
   });
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new CommanderError(2, 'orch.usage', `error: expected a port from 1 to 65535, got '${v}'`);
+  return n;
 }
 
 function parseCount(v: string): number {
