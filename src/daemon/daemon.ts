@@ -14,6 +14,7 @@ import { summarizePlan } from '../reconcile/render.js';
 import type { ActualState } from '../supervisor/view.js';
 import type { SupervisorApi } from '../supervisor/types.js';
 import { EventLog } from './events.js';
+import type { OrchMetrics } from './metrics.js';
 import { openHistory, rollbackFound, rollbackTarget, unknownProjectError } from './history.js';
 import { historyLimit } from './history-retention.js';
 import type { ActionResult, ApplyReport, DaemonInfo, FileSource, Method, Params, ProcessStats, ProgressEvent, Result } from './protocol.js';
@@ -38,6 +39,8 @@ export interface DaemonDeps {
   readonly onShutdown: () => void;
   /** The supervisor's recent events per app (`describe`); by default an empty log nothing feeds. */
   readonly events?: EventLog;
+  /** The Prometheus metrics (`metrics`), fed by the daemon's applies; by default none. */
+  readonly metrics?: OrchMetrics;
   /** Empties log files (`flush`): the supervisor's, which owns the writers; the apps flushed. */
   readonly flushLogs?: (app: string | undefined) => Promise<readonly string[]>;
 }
@@ -70,6 +73,31 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
     }
   };
   const events = deps.events ?? new EventLog();
+  // Every app of the project hears of the generation; an app the plan deleted loses its events with it.
+  const recordApplied = (project: string, generation: number, results: readonly ActionResult[], planned: readonly string[]): void => {
+    const time = Date.now();
+    const byApp = new Map(results.map((r) => [r.app, r]));
+    const apps = new Set([...supervisor.apps().filter((a) => a.spec.project === project).map((a) => a.spec.name), ...planned]);
+    for (const app of [...apps].sort()) {
+      const r = byApp.get(app);
+      if (r?.type === 'delete' && r.ok) {
+        events.forget(app);
+        deps.metrics?.forget(app);
+        continue;
+      }
+      events.record({
+        time,
+        app,
+        instance: null,
+        type: 'applied',
+        project,
+        generation,
+        ...(r === undefined ? {} : { action: r.type, status: r.status }),
+        ...(r?.reason === undefined ? {} : { reason: r.reason }),
+      });
+    }
+    deps.metrics?.applied(project, results.every((r) => r.ok) ? 'converged' : 'failed');
+  };
   const sampleStats = async (pids: readonly number[]): Promise<Record<string, ProcessStats>> => {
     const stats: Record<string, ProcessStats> = {};
     if (pids.length === 0) return stats;
@@ -129,6 +157,7 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
       if (e.type === 'action-done') log.info({ ...e.result }, 'action done');
       emit(e);
     });
+    recordApplied(desired.project, generation, results, plan.actions.map((a) => a.app));
     return { plan, results, generation };
   };
 
@@ -202,6 +231,7 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
         const warning = await persistOrWarn(forgetApp(p.app));
         const result = await supervisor.remove(p.app);
         events.forget(p.app);
+        deps.metrics?.forget(p.app);
         return withWarning(toActionResult(p.app, 'delete', result), warning);
       }),
     down: (p) =>
@@ -215,6 +245,8 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
         const plan = { project: p.project, actions: names.map((app) => ({ type: 'delete' as const, app, instances: 0, running: 0, after: [] })), refusals: [] };
         const results = await executePlan(plan, supervisor);
         for (const name of names) events.forget(name);
+        for (const name of names) deps.metrics?.forget(name);
+        deps.metrics?.forgetProject(p.project);
         return results.map((r, k) => (k === 0 ? withWarning(r, warning) : r));
       }),
     describe: async (p) => {
@@ -238,6 +270,16 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
         throw new OrchError('ORCH_UNKNOWN_APP', `no app named '${p.app}' and no logs of it (see 'orch status')`);
       }
       return { apps: [p.app] };
+    },
+    events: async (p) => {
+      if (p.app !== undefined && supervisor.app(p.app) === undefined && events.of(p.app).length === 0) {
+        throw new OrchError('ORCH_UNKNOWN_APP', `no app named '${p.app}' and no events of it (see 'orch status')`);
+      }
+      return { events: events.query(p), last: events.lastSeq() };
+    },
+    metrics: async () => {
+      if (deps.metrics === undefined) return { text: '', contentType: 'text/plain; version=0.0.4; charset=utf-8' };
+      return { text: await deps.metrics.text(), contentType: deps.metrics.contentType };
     },
     shutdown: () =>
       queue.run(async () => {

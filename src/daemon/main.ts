@@ -3,7 +3,12 @@ import { unlinkSync } from 'node:fs';
 import pino from 'pino';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { createDaemon } from './daemon.js';
-import { EventLog } from './events.js';
+import { EventLog, EVENTS_PER_APP } from './events.js';
+import { EventStore } from './event-store.js';
+import { OrchMetrics } from './metrics.js';
+import { metricsFromEnv } from './metrics-http.js';
+import { readCpuSeconds } from '../process/cpu-time.js';
+import { readRss } from '../process/memory.js';
 import { ensureHome } from './home.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { homePaths } from './paths.js';
@@ -52,17 +57,59 @@ const main = async (): Promise<void> => {
   const reaped = await reap(registry.readPrevious());
   if (reaped.length > 0) logger.warn({ pids: reaped.map((r) => r.pid) }, 'reaped processes left by a previous daemon');
   await registry.flush();
-  const events = new EventLog();
-  const supervisor = new Supervisor({ home: paths.home, logger, onSpawned: (pid) => registry.record(pid), onEvent: (e) => events.record(e) });
+  // The event log survives restarts in ORCH_HOME/events/; the metrics are computed on scrape (SPEC §12).
+  const eventStore = new EventStore(`${paths.home}/events`, EVENTS_PER_APP, logger);
+  const events = new EventLog(EVENTS_PER_APP, eventStore);
+  for (const [app, kept] of eventStore.load()) events.restore(app, kept);
+  const supervisor = new Supervisor({
+    home: paths.home,
+    logger,
+    onSpawned: (pid) => registry.record(pid),
+    onEvent: (e) => events.record(e),
+    logs: {
+      onOutage: (app, o) =>
+        events.record(
+          o.type === 'dropping'
+            ? { time: Date.now(), app, instance: null, type: 'logs-dropping', reason: o.reason }
+            : { time: Date.now(), app, instance: null, type: 'logs-resumed', droppedLines: o.droppedLines },
+        ),
+    },
+  });
+  const metrics = new OrchMetrics({
+    apps: () => supervisor.apps(),
+    projectOf: (app) => supervisor.app(app)?.spec.project,
+    sample: async (pid) => {
+      const [cpuSeconds, rssBytes] = await Promise.all([readCpuSeconds(pid), readRss(pid)]);
+      return { cpuSeconds, rssBytes };
+    },
+  });
+  events.subscribe((e) => metrics.observe(e));
+  const metricsHttp = await metricsFromEnv(
+    process.env,
+    async () => ({ text: await metrics.text(), contentType: metrics.contentType }),
+    (err) => logger.error({ err }, 'metrics request failed'),
+  );
+  if (metricsHttp.warning !== undefined) {
+    warnings.push(metricsHttp.warning);
+    logger.warn(metricsHttp.warning);
+  } else if (metricsHttp.server !== undefined) {
+    logger.info({ url: metricsHttp.server.url }, 'serving metrics');
+  }
+
 
   // Set once listening; `exit` may run before that (a signal during start-up).
   const control: { server?: Awaited<ReturnType<typeof listen>> } = {};
   const exit = () => {
     control.server?.close();
-    releaseLock(paths.lock);
-    logger.info('daemon stopped');
-    logger.flush();
-    process.exit(0);
+    void metricsHttp.server?.close();
+    // The last events (the apps' exits) reach their files first, unless the disk hangs.
+    const written = Promise.race([eventStore.settled(), new Promise((r) => setTimeout(r, 1000).unref())]);
+    void written.finally(() => {
+      releaseLock(paths.lock);
+      logger.info('daemon stopped');
+      logger.flush();
+      process.exit(0);
+    });
   };
 
   const { handlers, resurrect } = createDaemon({
@@ -71,10 +118,11 @@ const main = async (): Promise<void> => {
     home: paths.home,
     statePath: paths.state,
     initialState: loaded.ok ? loaded.state : emptyState(),
-    info: { version: VERSION, pid: process.pid, home: paths.home, startedAt: Date.now() },
+    info: { version: VERSION, pid: process.pid, home: paths.home, startedAt: Date.now(), ...(metricsHttp.server ? { metricsUrl: metricsHttp.server.url } : {}) },
     warnings,
     onShutdown: exit,
     events,
+    metrics,
     flushLogs: (app) => supervisor.flushLogs(app),
   });
 

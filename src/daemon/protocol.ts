@@ -11,8 +11,8 @@ import type { ActionResult, ProgressEvent } from '../reconcile/results.js';
 import type { Plan } from '../reconcile/types.js';
 // Results and progress are produced by reconcile/ (and the daemon's verbs); the CLI reads them from here.
 export type { ActionResult, ActionStatus, ProgressEvent } from '../reconcile/results.js';
-import type { AppEvent } from '../supervisor/types.js';
 import type { GenerationInfo } from './history.js';
+import type { LoggedEvent, OrchEvent } from './events.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -44,6 +44,8 @@ export interface DaemonInfo {
   readonly startedAt: number;
   /** Problems the daemon found at start (a damaged state file, reaped orphans) that a user should see. */
   readonly warnings: readonly string[];
+  /** Where `GET /metrics` is served (`http://127.0.0.1:9464/metrics`), when it is. */
+  readonly metricsUrl?: string;
 }
 
 /** Method name → [params, result]. One entry per daemon verb (PM2's one RPC table, typed). */
@@ -78,12 +80,20 @@ export interface Methods {
    */
   describe: [
     { app: string },
-    { app: AppView; stats: Record<string, ProcessStats>; generation: number | null; events: readonly AppEvent[] },
+    { app: AppView; stats: Record<string, ProcessStats>; generation: number | null; events: readonly OrchEvent[] },
   ];
   /** Imperative: the app runs `instances` now; the persisted desired state keeps the file's count, so the next diff shows drift. */
   scale: [{ app: string; instances: number }, ActionResult];
   /** Empties the log files of `app` (or of every app, deleted ones' leftovers too); ORCH_UNKNOWN_APP when it has neither processes nor logs. */
   flush: [{ app?: string }, { apps: readonly string[] }];
+  /**
+   * The event log (SPEC §12): every kept event of `app` (or of every app) at or after `since`
+   * (epoch ms) and after `after` (a seq, for `orch events -f`), in the order recorded; `last`: the
+   * latest seq. ORCH_UNKNOWN_APP for an app with neither processes nor events.
+   */
+  events: [{ app?: string; since?: number; after?: number }, { events: readonly LoggedEvent[]; last: number }];
+  /** The Prometheus text exposition of the metrics (SPEC §12), computed now. */
+  metrics: [Record<string, never>, { text: string; contentType: string }];
 }
 
 export type Method = keyof Methods;

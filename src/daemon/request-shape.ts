@@ -126,6 +126,8 @@ const PARAMS: { readonly [M in Method]: Check } = {
   describe: app,
   scale: obj({ app: str({ nonEmpty: true }), instances: int() }),
   flush: obj({ app: optional(str({ nonEmpty: true })) }),
+  events: obj({ app: optional(str({ nonEmpty: true })), since: optional(num()), after: optional(int()) }),
+  metrics: none,
 };
 
 /** Why `params` are not what `method` takes, or undefined when they are. */

@@ -19,6 +19,8 @@ export interface CaptureOptions {
   readonly settings?: LogSettings;
   readonly highWaterMark?: number;
   readonly maxLineLength?: number;
+  /** Told when an app's lines start being dropped (its file cannot be written) and when capture resumes (the event log). */
+  readonly onOutage?: (app: string, outage: { readonly type: 'dropping'; readonly reason: string } | { readonly type: 'resumed'; readonly droppedLines: number }) => void;
 }
 
 /** What the capture has done so far, for tests and the daemon log. */
@@ -182,11 +184,13 @@ export class LogCapture {
       this.stats_.lostBytes += writer.lostBytes - lostReported;
       lostReported = writer.lostBytes;
       this.logger.error({ err, app }, 'cannot write log file; its lines are dropped and counted until it can be written again');
+      this.options.onOutage?.(app, { type: 'dropping', reason: err.message });
     });
     writer.on('resumed', (droppedLines) => {
       this.stats_.lostBytes += writer.lostBytes - lostReported;
       lostReported = writer.lostBytes;
       this.logger.warn({ app, droppedLines, droppedTotal: writer.droppedLines }, 'log file writable again; capture resumed');
+      this.options.onOutage?.(app, { type: 'resumed', droppedLines });
     });
     writer.on('rotated', () => {
       this.stats_.rotations++;
