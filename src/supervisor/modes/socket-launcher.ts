@@ -1,12 +1,15 @@
 // Socket mode: orch binds the app's port once and keeps it for the app's life; every instance
 // gets the listening socket as fd 3 with LISTEN_FDS=1, LISTEN_FDNAMES=<app> and LISTEN_PID=<its
 // own pid> (systemd's socket-activation convention). A reload never closes the socket, so
-// connections that arrive while instances are replaced wait in its backlog.
+// connections that arrive while instances are replaced wait in its backlog. With `protocol: udp`
+// it is a bound datagram socket instead (systemd's ListenDatagram=, SPEC §14): datagrams that
+// arrive while instances are replaced wait in its receive buffer.
+import dgram from 'node:dgram';
 import net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { execa } from 'execa';
-import type { AppSpec } from '../../config/desired.js';
-import { canOverlap as modeCanOverlap } from '../../config/modes.js';
+import type { AppSpec, Protocol } from '../../config/desired.js';
+import { canOverlap as modeCanOverlap, protocolOf } from '../../config/modes.js';
 import { portInUse } from '../../process/port-holders.js';
 import type { LaunchResult, Launcher } from './launcher.js';
 import { type SpawnContext, spawnInstance } from './spawn.js';
@@ -26,20 +29,34 @@ interface TcpHandle {
   close(): void;
 }
 
-type Held = { readonly ok: true; readonly port: number; readonly handle: TcpHandle } | { readonly ok: false; readonly reason: string };
+/** libuv's UDP handle as node:dgram creates it (internal API, see bindDatagramSocket). */
+interface UdpHandle {
+  readonly fd: number;
+  /** Returns 0 or a negative errno: uv_udp_bind reports EADDRINUSE at once, nothing is deferred. */
+  bind(address: string, port: number, flags: number): number;
+  getsockname(out: { port?: number }): number;
+  close(): void;
+}
+
+/** What both handles offer orch: an fd to hand out, the bound port to check, a close. */
+type SocketHandle = Pick<TcpHandle, 'fd' | 'getsockname' | 'close'>;
+
+type Held =
+  | { readonly ok: true; readonly port: number; readonly protocol: Protocol; readonly handle: SocketHandle }
+  | { readonly ok: false; readonly reason: string };
 
 /** The port the handle is bound to, or the negative errno that keeps it from being bound. */
-const boundPort = (handle: TcpHandle): number => {
+const boundPort = (handle: SocketHandle): number => {
   const out: { port?: number } = {};
   const err = handle.getsockname(out);
   return err !== 0 ? err : (out.port ?? 0);
 };
 
 /** `port 3000 is in use by pid 1234 (python3)` when the bind failed for that, else the errno's name. */
-const bindFailure = (port: number, errno: number): string => {
+const bindFailure = (port: number, errno: number, protocol: Protocol = 'tcp'): string => {
   const name = getSystemErrorName(errno);
-  const held = name === 'EADDRINUSE' ? portInUse(port) : undefined;
-  return held ?? `cannot bind ${SOCKET_HOST}:${port}: ${name}`;
+  const held = name === 'EADDRINUSE' ? portInUse(port, undefined, protocol) : undefined;
+  return held ?? `cannot bind ${SOCKET_HOST}:${port}${protocol === 'udp' ? '/udp' : ''}: ${name}`;
 };
 
 /**
@@ -87,7 +104,54 @@ const bindSocket = async (port: number): Promise<Held> => {
   if (listen.exitCode !== 0) return fail(`cannot listen on ${SOCKET_HOST}:${port}: ${String(listen.stderr).trim() || listen.shortMessage}`);
   const listening = Number(String(listen.stdout).trim());
   if (listening !== port || boundPort(handle) !== port) return fail(`cannot listen on ${SOCKET_HOST}:${port}: listening on port ${listening} instead`);
-  return { ok: true, port, handle };
+  return { ok: true, port, protocol: 'tcp', handle };
+};
+
+/**
+ * A UDP handle bound to SOCKET_HOST:port, or the negative errno of the bind: node:dgram's own
+ * constructor through process.binding, else dgram's deprecated `_createSocketHandle` (the same
+ * handle, with a deprecation warning), else undefined.
+ */
+const bindUdpHandle = (port: number): UdpHandle | number | undefined => {
+  let UDP: (new () => UdpHandle) | undefined;
+  try {
+    UDP = (process as unknown as { binding(name: string): { UDP?: new () => UdpHandle } }).binding('udp_wrap').UDP;
+  } catch {
+    // gone from this Node version: try the next way
+  }
+  if (UDP !== undefined) {
+    const handle = new UDP();
+    const err = handle.bind(SOCKET_HOST, port, 0);
+    if (err === 0) return handle;
+    handle.close();
+    return err;
+  }
+  type Create = (address: string, port: number, type: string, fd: number, flags: number) => UdpHandle | number;
+  const create = (dgram as unknown as { _createSocketHandle?: Create })._createSocketHandle;
+  return create?.(SOCKET_HOST, port, 'udp4', -1, 0);
+};
+
+/**
+ * WARNING: as for TCP, the daemon must hold a socket it never reads: a dgram.Socket starts
+ * receiving as soon as it is bound (recvStart in its `listening` step), and every datagram the
+ * daemon's event loop read would be one the instances never get. So we bind a bare libuv UDP
+ * handle (node:dgram's own constructor, through process.binding) and never start it: the kernel
+ * queues datagrams in the socket's receive buffer for whichever process holding fd 3 reads.
+ * A datagram socket needs no listen(2), so no helper process either: bind is the whole setup.
+ * No SO_REUSEADDR (flags 0): a second bind on the port, ours or anyone's, fails with EADDRINUSE
+ * instead of silently splitting the datagrams between two sockets.
+ * WARNING: libuv makes the socket O_NONBLOCK, and fd 3 of every instance is the same open file
+ * description: an app must wait with poll/select (or recv with MSG_DONTWAIT), and setting it
+ * blocking changes it for every instance (README, UDP).
+ */
+const bindDatagramSocket = (port: number): Held => {
+  const handle = bindUdpHandle(port);
+  if (handle === undefined) return { ok: false, reason: 'this Node version cannot bind a datagram socket for socket mode' };
+  if (typeof handle === 'number') return { ok: false, reason: bindFailure(port, handle, 'udp') };
+  const bound = boundPort(handle);
+  if (bound === port) return { ok: true, port, protocol: 'udp', handle };
+  handle.close();
+  return { ok: false, reason: bound < 0 ? bindFailure(port, bound, 'udp') : `cannot bind ${SOCKET_HOST}:${port}/udp: bound to port ${bound} instead` };
 };
 
 export class SocketLauncher implements Launcher {
@@ -105,7 +169,7 @@ export class SocketLauncher implements Launcher {
 
   async launch(spec: AppSpec, index: number): Promise<LaunchResult> {
     if (spec.port === undefined) return { ok: false, reason: 'mode socket needs a port' };
-    const held = await this.socketFor(spec.name, spec.port);
+    const held = await this.socketFor(spec.name, spec.port, protocolOf(spec));
     if (!held.ok) return held;
     // What every instance gets as fd 3 is the declared port, checked at each hand-out (one syscall).
     const bound = boundPort(held.handle);
@@ -127,16 +191,16 @@ export class SocketLauncher implements Launcher {
     await Promise.all([...this.sockets.keys()].map((app) => this.release(app)));
   }
 
-  private async socketFor(app: string, port: number): Promise<Held> {
+  private async socketFor(app: string, port: number, protocol: Protocol): Promise<Held> {
     const existing = this.sockets.get(app);
     if (existing !== undefined) {
       const held = await existing;
-      if (held.ok && held.port === port) return held;
-      // A new port only comes with a restart (every instance stopped): rebind.
+      if (held.ok && held.port === port && held.protocol === protocol) return held;
+      // A new port or protocol only comes with a restart (every instance stopped): rebind.
       if (this.sockets.get(app) === existing) await this.release(app);
-      else return this.socketFor(app, port);
+      else return this.socketFor(app, port, protocol);
     }
-    const binding = bindSocket(port);
+    const binding = protocol === 'udp' ? Promise.resolve(bindDatagramSocket(port)) : bindSocket(port);
     this.sockets.set(app, binding);
     const held = await binding;
     // A failed bind is not kept: the next start tries again.

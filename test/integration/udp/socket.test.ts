@@ -1,0 +1,104 @@
+// UDP in socket mode (SPEC §14): orch binds the datagram socket once and hands it to every
+// instance as fd 3 (LISTEN_FDS=1, systemd's ListenDatagram=). A rolling reload starts the new
+// instance before the old one closes its copy, so datagrams keep being answered throughout.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AppSpec } from '../../../src/config/desired.js';
+import { findPortHolders } from '../../../src/process/port-holders.js';
+import { createHarness, type Harness, nodeApp } from '../supervisor/harness.js';
+import { startDatagramLoad } from './datagram-load.js';
+import { freeUdpPort } from './udp-port.js';
+
+let h: Harness | undefined;
+const harness = (): Harness => (h = createHarness());
+afterEach(async () => {
+  await h?.teardown();
+  h = undefined;
+});
+
+const live = (pids: readonly (number | undefined)[]): number[] => pids.filter((p): p is number => p !== undefined);
+
+/** test/fixtures/apps/udp_echo.py in socket mode, two instances, ready by sd_notify. */
+const pythonEcho = (port: number, o: Parameters<typeof nodeApp>[3] = {}): AppSpec =>
+  nodeApp('dns', 'unused', [], {
+    command: ['python3', '-u', 'udp_echo.py'],
+    mode: 'socket',
+    port,
+    protocol: 'udp',
+    instances: 2,
+    ready: { type: 'notify', timeoutMs: 10_000 },
+    ...o,
+  });
+
+describe('socket mode, udp', () => {
+  it('hands every instance the one datagram socket as fd 3, held by orch itself', async () => {
+    const { supervisor, pids } = harness();
+    const port = await freeUdpPort();
+    expect(await supervisor.create(pythonEcho(port))).toEqual({ ok: true });
+    expect(findPortHolders([port], 'udp').get(port)?.pids).toContain(process.pid);
+    // Nothing on the TCP side of the number: the datagram socket is all orch bound.
+    expect(findPortHolders([port]).has(port)).toBe(false);
+    const load = await startDatagramLoad(port);
+    await load.answered(100);
+    const result = await load.stop();
+    expect([...result.byInstance.keys()].sort()).toEqual(['0', '1']);
+    expect([...result.pids].sort()).toEqual(live(pids('dns')).sort());
+  });
+
+  it('reloads three times under a steady datagram load, answering at least 99 % and from both instances', async () => {
+    const { supervisor, pids } = harness();
+    const port = await freeUdpPort();
+    const spec = pythonEcho(port);
+    expect(await supervisor.create(spec)).toEqual({ ok: true });
+    const generations = [live(pids('dns'))];
+    const load = await startDatagramLoad(port, 5);
+    await load.answered(20);
+    for (let round = 1; round <= 3; round++) {
+      expect(await supervisor.reload({ ...spec, env: { ROUND: String(round) } })).toEqual({ ok: true });
+      generations.push(live(pids('dns')));
+    }
+    const result = await load.stop();
+    expect(result.sent).toBeGreaterThan(100);
+    expect(result.share).toBeGreaterThanOrEqual(0.99);
+    expect([...result.byInstance.keys()].sort()).toEqual(['0', '1']);
+    for (let k = 1; k < generations.length; k++) {
+      expect(generations[k]).toHaveLength(2);
+      expect(generations[k]?.some((p) => generations[k - 1]?.includes(p))).toBe(false);
+    }
+    // Every generation answered: the replacements read the very socket the old ones did.
+    for (const generation of generations) expect(generation.some((p) => result.pids.has(p))).toBe(true);
+  });
+
+  it('fails on a UDP port another process holds, naming it; a TCP listener on the number is no obstacle', async () => {
+    const { supervisor } = harness();
+    const port = await freeUdpPort();
+    const holder = spawn(process.execPath, ['-e', `require('dgram').createSocket('udp4').bind(${port}, () => console.log('up'))`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    h?.extraPids.add(holder.pid!);
+    await once(holder.stdout!, 'data');
+    const result = await supervisor.create(pythonEcho(port, { instances: 1 }));
+    expect(result).toEqual({ ok: false, reason: `instance 0: port ${port}/udp is in use by pid ${holder.pid} (node)` });
+    holder.kill('SIGKILL');
+    await once(holder, 'exit');
+    await supervisor.remove('dns');
+
+    const tcp = createServer();
+    await new Promise<void>((resolve) => tcp.listen(port, '0.0.0.0', resolve));
+    try {
+      expect(await supervisor.create(pythonEcho(port, { instances: 1 }))).toEqual({ ok: true });
+    } finally {
+      tcp.close();
+    }
+  });
+
+  it('closes the datagram socket with the app', async () => {
+    const { supervisor } = harness();
+    const port = await freeUdpPort();
+    expect(await supervisor.create(pythonEcho(port, { instances: 1 }))).toEqual({ ok: true });
+    expect(await supervisor.remove('dns')).toEqual({ ok: true });
+    expect(findPortHolders([port], 'udp').has(port)).toBe(false);
+  });
+});
