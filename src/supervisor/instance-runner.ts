@@ -206,12 +206,13 @@ export class InstanceRunner {
     if (this.child !== child) return;
     this.child = undefined;
     const byUs = exitRequested(this.instance);
+    // Leftovers of the group first: a respawn (immediate after a long run) must find the port free.
+    if (!byUs) child.kill();
     // The exit first, then what the restart policy makes of it (errored).
     this.emitEvent({ type: 'exited', pid: child.pid, code: exit.code, signal: exit.signal, requested: byUs, cause: byUs ? this.stopCause : 'crash' });
     this.stopCause = 'stop';
     this.dispatch({ type: 'exited', code: exit.code, signal: exit.signal, policy: this.spec.restart });
     this.logger.info({ pid: child.pid, code: exit.code, signal: exit.signal, requested: byUs }, 'instance exited');
-    if (!byUs) child.kill();
   }
 
   private terminate(child: ChildHandle): Promise<void> {
@@ -232,7 +233,11 @@ export class InstanceRunner {
     this.clearBackoff();
     if (this.disposed) return;
     const due = this.instance;
-    this.backoffTimer = setTimeout(() => this.queueRespawn(due), Math.max(0, until - this.deps.now()));
+    const delayMs = until - this.deps.now();
+    // A free restart (no back-off) skips the timer; after the transition that scheduled it, not
+    // inside it. respawn() drops it if anything happened to the instance meanwhile.
+    if (delayMs <= 0) queueMicrotask(() => this.queueRespawn(due));
+    else this.backoffTimer = setTimeout(() => this.queueRespawn(due), delayMs);
   }
 
   private queueRespawn(due: Instance): void {

@@ -24,7 +24,11 @@ export type ReadyOutcome =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: string; readonly exited: boolean };
 
-const POLL_MS = 100;
+/**
+ * Waits between probe attempts: 10 ms, doubling up to 100 ms. A new process usually listens a
+ * few tens of ms after spawn; a flat 100 ms poll made every start wait up to 100 ms for nothing.
+ */
+export const probeDelay = (attempt: number): number => Math.min(100, 10 * 2 ** attempt);
 const host = '127.0.0.1';
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -69,9 +73,9 @@ const tryGet = (port: number, path: string): Promise<boolean> =>
   });
 
 const pollUntil = async (attempt: () => Promise<boolean>, signal: AbortSignal): Promise<void> => {
-  while (!signal.aborted) {
+  for (let n = 0; !signal.aborted; n++) {
     if (await attempt()) return;
-    await sleep(POLL_MS, signal);
+    await sleep(probeDelay(n), signal);
   }
 };
 

@@ -1,6 +1,7 @@
 // Fork mode: each instance is its own child process (src/supervisor/modes/spawn.ts), on port+index.
 import type { AppSpec } from '../../config/desired.js';
-import { canOverlap as modeCanOverlap } from '../../config/modes.js';
+import { canOverlap as modeCanOverlap, protocolOf } from '../../config/modes.js';
+import { portLooksFree } from '../../process/port-free.js';
 import { portInUse } from '../../process/port-holders.js';
 import type { LaunchResult, Launcher } from './launcher.js';
 import { type SpawnContext, spawnInstance } from './spawn.js';
@@ -23,7 +24,10 @@ export class ForkLauncher implements Launcher {
     const port = this.instancePort(spec, index);
     // The runtime half of the port pre-flight (SPEC §9): a respawn, a resurrect or a race since
     // the plan finds the port taken; fail now, naming the holder, not after ready.timeout.
-    const held = port === undefined ? undefined : portInUse(port);
+    // A TCP bind test first: naming the holder reads /proc/net (slow), so only a busy port pays
+    // it. A conflict that vanished meanwhile (no holder found) lets the spawn go on.
+    const quickFree = port !== undefined && protocolOf(spec) === 'tcp' && (await portLooksFree(port));
+    const held = port === undefined || quickFree ? undefined : portInUse(port);
     if (held !== undefined) return { ok: false, reason: held };
     return spawnInstance(this.context, spec, index, port);
   }

@@ -131,6 +131,34 @@ describe('crashes', () => {
     expect(delay).toBeLessThan(1000);
   });
 
+  it('respawns a long-running instance killed with SIGKILL at once; the second crash in the window waits initial', async () => {
+    const port = await freePort();
+    const spec = nodeApp('steady', 'http-server.js', [], {
+      port,
+      ready: { type: 'tcp', timeoutMs: 5000 },
+      restart: { backoff: { initialMs: 5000, maxMs: 5000, factor: 1 }, minUptimeMs: 200 },
+    });
+    expect(await h.supervisor.create(spec)).toEqual({ ok: true });
+    const first = instance('steady', 0)!;
+    await waitFor(() => (Date.now() - (first.startedAt ?? Date.now()) > 300 ? true : undefined), { what: 'a run longer than min_uptime' });
+    process.kill(first.pid!, 'SIGKILL');
+    const second = await waitFor(
+      () => {
+        const i = instance('steady', 0);
+        return i?.state === 'online' && i.pid !== first.pid ? i : undefined;
+      },
+      { what: 'respawn', timeout: 4000 },
+    );
+    // No back-off: the new process started right after the exit, far sooner than initial (5 s).
+    expect((second.startedAt ?? 0) - (second.lastExit?.at ?? 0)).toBeLessThan(1000);
+    expect(second.restarts).toBe(1);
+
+    await waitFor(() => (Date.now() - (second.startedAt ?? Date.now()) > 300 ? true : undefined), { what: 'a run longer than min_uptime' });
+    process.kill(second.pid!, 'SIGKILL');
+    const waiting = await waitFor(() => (instance('steady', 0)?.state === 'backoff' ? instance('steady', 0) : undefined), { what: 'back-off' });
+    expect(waiting.lastExit).toMatchObject({ signal: 'SIGKILL' });
+  });
+
   it('marks a crash loop errored after max_restarts', async () => {
     const spec = nodeApp('loop', 'crash-after.js', ['0', '1'], {
       restart: { maxRestarts: 3, backoff: { initialMs: 20, maxMs: 20, factor: 1 } },
