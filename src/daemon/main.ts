@@ -1,8 +1,12 @@
 // The daemon process: started detached by the CLI (or `orch daemon start`), one per ORCH_HOME.
 import { unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import pino from 'pino';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { createDaemon } from './daemon.js';
+import { startBus } from './bus.js';
+import { busAppOf } from './bus-targets.js';
+import { provideBusEnv } from '../supervisor/modes/spawn.js';
 import { EventLog, EVENTS_PER_APP } from './events.js';
 import { EventStore } from './event-store.js';
 import { OrchMetrics } from './metrics.js';
@@ -96,11 +100,22 @@ const main = async (): Promise<void> => {
     logger.info({ url: metricsHttp.server.url }, 'serving metrics');
   }
 
+  // The message bus (SPEC §14): every instance of every mode finds it in ORCH_BUS.
+  // Without it the apps still run: they get no ORCH_BUS and their send() says so.
+  const bus = await startBus({ path: join(paths.home, 'bus.sock'), logger: logger.child({ component: 'bus' }), apps: () => supervisor.apps().map(busAppOf) }).catch(
+    (err: unknown) => {
+      warnings.push(`the message bus could not start (${(err as Error).message}): instances get no ORCH_BUS`);
+      logger.error({ err }, 'message bus not started');
+      return undefined;
+    },
+  );
+  if (bus !== undefined) provideBusEnv((project, app, index) => bus.envFor(project, app, index));
 
   // Set once listening; `exit` may run before that (a signal during start-up).
   const control: { server?: Awaited<ReturnType<typeof listen>> } = {};
   const exit = () => {
     control.server?.close();
+    bus?.close();
     void metricsHttp.server?.close();
     // The last events (the apps' exits) reach their files first, unless the disk hangs.
     const written = Promise.race([eventStore.settled(), new Promise((r) => setTimeout(r, 1000).unref())]);
@@ -139,7 +154,9 @@ const main = async (): Promise<void> => {
   }
 
   void resurrect();
-  control.server = await listen(paths.socket, handlers, logger);
+  // `status` also reports the bus's receivers (their drops): the bus is wired here, not in daemon.ts.
+  const served = { ...handlers, status: async (...args: Parameters<typeof handlers.status>) => ({ ...(await handlers.status(...args)), ...(bus === undefined ? {} : { bus: bus.stats() }) }) };
+  control.server = await listen(paths.socket, served, logger);
   logger.info({ socket: paths.socket, version: VERSION }, 'daemon listening');
 };
 

@@ -12,6 +12,7 @@ import type { Plan } from '../reconcile/types.js';
 // Results and progress are produced by reconcile/ (and the daemon's verbs); the CLI reads them from here.
 export type { ActionResult, ActionStatus, ProgressEvent } from '../reconcile/results.js';
 import type { GenerationInfo } from './history.js';
+import type { BusStats } from './bus-targets.js';
 import type { LoggedEvent, OrchEvent } from './events.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -66,6 +67,8 @@ export interface Methods {
   history: [{ project?: string }, readonly GenerationInfo[]];
   /** ORCH_UNKNOWN_GENERATION when `number` does not exist or, with `project`, belongs to another project. */
   rollback: [{ number: number; project?: string }, ApplyReport];
+      /** The message bus (SPEC §14): its socket and, per instance that connected, what it was handed and what was dropped. */
+      bus?: BusStats;
   stop: [{ app: string }, ActionResult];
   start: [{ app: string }, ActionResult];
   restart: [{ app: string }, ActionResult];
