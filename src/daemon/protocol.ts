@@ -60,6 +60,8 @@ export interface Methods {
       stats: Record<string, ProcessStats>;
       generations: Record<string, number>;
       warnings: readonly string[];
+      /** The message bus (SPEC §14): its socket and, per instance that connected, what it was handed and what was dropped. */
+      bus?: BusStats;
     },
   ];
   apply: [{ desired: DesiredState; source?: FileSource }, ApplyReport];
@@ -67,8 +69,6 @@ export interface Methods {
   history: [{ project?: string }, readonly GenerationInfo[]];
   /** ORCH_UNKNOWN_GENERATION when `number` does not exist or, with `project`, belongs to another project. */
   rollback: [{ number: number; project?: string }, ApplyReport];
-      /** The message bus (SPEC §14): its socket and, per instance that connected, what it was handed and what was dropped. */
-      bus?: BusStats;
   stop: [{ app: string }, ActionResult];
   start: [{ app: string }, ActionResult];
   restart: [{ app: string }, ActionResult];
