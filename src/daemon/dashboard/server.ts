@@ -147,6 +147,9 @@ export class DashboardServer {
       res.end(req.method === 'HEAD' ? undefined : asset.body);
       return;
     }
+    const m = /^\/api\/apps\/([^/]+)\/([a-z]+)$/.exec(path);
+    // WARNING: before any read: a POST is an action or nothing (the guard lets every POST with the token through).
+    if (req.method === 'POST' && m === null) return sendJson(res, 405, { code: 'ORCH_DASHBOARD_REFUSED', message: 'only actions are POST: /api/apps/<app>/<verb>' });
     if (path === '/api/state') return sendJson(res, 200, stateOf(await api.status({}, noEmit), Date.now()));
     if (path === '/api/history') return sendJson(res, 200, await api.history({}, noEmit));
     if (path === '/api/stream') {
@@ -158,8 +161,6 @@ export class DashboardServer {
       res.on('close', unsubscribe);
       return;
     }
-    const m = /^\/api\/apps\/([^/]+)\/([a-z]+)$/.exec(path);
-    if (req.method === 'POST' && m === null) return sendJson(res, 405, { code: 'ORCH_DASHBOARD_REFUSED', message: 'only actions are POST: /api/apps/<app>/<verb>' });
     if (m === null) return sendJson(res, 404, { code: 'ORCH_NOT_FOUND', message: `nothing at ${path}` });
     const app = decodeURIComponent(m[1]!);
     const what = m[2]!;
