@@ -2,7 +2,8 @@
 // stdout or stderr is paused while too many of its app's bytes are in flight on the IPC channel,
 // or while the daemon says its log for that stream is behind: the pipe fills and the worker
 // blocks on write, as in fork mode (backpressure, not loss). A source only ever pauses and
-// resumes, so no chunk is dropped or reordered.
+// resumes, so no chunk is dropped or reordered. Bytes in flight are counted per group (an app: one
+// primary serves several), so one app's flood holds back that app's workers, not the others'.
 import type { Readable } from 'node:stream';
 import type { OutputStream, PrimaryToDaemon, WorkerId } from './cluster-protocol.js';
 
@@ -19,7 +20,14 @@ export const DEFAULT_FLOW_LIMITS: FlowLimits = { high: 1 << 20, low: 256 << 10 }
 
 interface Source {
   readonly readable: Readable;
+  readonly group: Group;
   heldByDaemon: boolean;
+}
+
+/** The bytes of one group's sources on the channel, and whether they passed the limit. */
+interface Group {
+  inFlight: number;
+  full: boolean;
 }
 
 const STREAMS: readonly OutputStream[] = ['out', 'err'];
@@ -30,8 +38,7 @@ export class OutputFlow {
    * Counted here from send callbacks, not read from process.send's return value: that one flags
    * a fixed backlog but says nothing when it clears, and the callbacks do.
    */
-  private inFlight = 0;
-  private channelFull = false;
+  private readonly groups = new Map<string, Group>();
   private released = false;
   private readonly sources = new Map<string, Source>();
 
@@ -40,13 +47,18 @@ export class OutputFlow {
     private readonly limits: FlowLimits = DEFAULT_FLOW_LIMITS,
   ) {}
 
-  /** Forwards a worker's stdout or stderr until it closes. */
-  attach(id: WorkerId, stream: OutputStream, readable: Readable): void {
+  /** Forwards a worker's stdout or stderr until it closes; `group` shares its in-flight limit. */
+  attach(id: WorkerId, stream: OutputStream, readable: Readable, groupName = ''): void {
     const key = keyOf(id, stream);
-    const source: Source = { readable, heldByDaemon: false };
+    let group = this.groups.get(groupName);
+    if (group === undefined) this.groups.set(groupName, (group = { inFlight: 0, full: false }));
+    const source: Source = { readable, group, heldByDaemon: false };
     this.sources.set(key, source);
-    readable.on('data', (data: Buffer) => this.forward(id, stream, data));
-    readable.once('close', () => this.sources.delete(key));
+    readable.on('data', (data: Buffer) => this.forward(id, stream, group, data));
+    readable.once('close', () => {
+      this.sources.delete(key);
+      if (group.inFlight === 0 && ![...this.sources.values()].some((s) => s.group === group)) this.groups.delete(groupName);
+    });
     this.apply(source);
   }
 
@@ -72,22 +84,22 @@ export class OutputFlow {
     for (const source of this.sources.values()) this.apply(source);
   }
 
-  private forward(id: WorkerId, stream: OutputStream, data: Buffer): void {
-    this.inFlight += data.byteLength;
+  private forward(id: WorkerId, stream: OutputStream, group: Group, data: Buffer): void {
+    group.inFlight += data.byteLength;
     this.send({ type: 'output', id, stream, data }, () => {
-      this.inFlight -= data.byteLength;
-      if (this.channelFull && this.inFlight <= this.limits.low) this.setChannelFull(false);
+      group.inFlight -= data.byteLength;
+      if (group.full && group.inFlight <= this.limits.low) this.setFull(group, false);
     });
-    if (!this.channelFull && this.inFlight > this.limits.high) this.setChannelFull(true);
+    if (!group.full && group.inFlight > this.limits.high) this.setFull(group, true);
   }
 
-  private setChannelFull(full: boolean): void {
-    this.channelFull = full;
-    for (const source of this.sources.values()) this.apply(source);
+  private setFull(group: Group, full: boolean): void {
+    group.full = full;
+    for (const source of this.sources.values()) if (source.group === group) this.apply(source);
   }
 
   private paused(source: Source): boolean {
-    return !this.released && (this.channelFull || source.heldByDaemon);
+    return !this.released && (source.group.full || source.heldByDaemon);
   }
 
   private apply(source: Source): void {

@@ -79,7 +79,7 @@ export class PrimaryProcess {
     if (this.child.connected) this.child.send(message, () => undefined);
   }
 
-  fork(app: string, cmd: Omit<ForkCommand, 'type'>, attach: (proxy: WorkerProxy) => void): Promise<LaunchResult> {
+  fork(app: string, cmd: Omit<ForkCommand, 'type' | 'app'>, attach: (proxy: WorkerProxy) => void): Promise<LaunchResult> {
     if (this.dead) return Promise.resolve({ ok: false, reason: 'cluster primary is gone' });
     return new Promise((resolve) => {
       this.pending.set(cmd.id, {
@@ -90,7 +90,7 @@ export class PrimaryProcess {
         },
       });
       this.attachers.set(cmd.id, attach);
-      this.send({ type: 'fork', ...cmd });
+      this.send({ type: 'fork', app, ...cmd });
     });
   }
 

@@ -1,6 +1,7 @@
-// One app's cluster primary (bundled to dist/cluster-primary.js, started by the daemon with an
-// IPC channel and an empty environment). It forks workers on the daemon's command and reports
-// their life; node:cluster shares the listening port and hands connections out round-robin.
+// A shared cluster primary (bundled to dist/cluster-primary.js, started by the daemon with an
+// IPC channel and an empty environment, one per node binary). It forks the workers of any app on
+// the daemon's command, each with its app's settings, and reports their life; node:cluster shares
+// each listening port and hands connections out round-robin.
 // It decides nothing: restarts and readiness are the daemon's.
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
@@ -111,7 +112,7 @@ const fork = (cmd: ForkCommand): void => {
   for (const [stream, source] of [['out', worker.process.stdout], ['err', worker.process.stderr]] as const) {
     if (source == null) continue;
     open++;
-    output.attach(cmd.id, stream, source);
+    output.attach(cmd.id, stream, source, cmd.app);
     source.once('close', () => {
       if (--open === 0) report();
     });

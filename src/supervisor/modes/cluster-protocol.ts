@@ -1,4 +1,4 @@
-// The IPC protocol between the daemon and one app's cluster primary (dist/cluster-primary.js).
+// The IPC protocol between the daemon and a shared cluster primary (dist/cluster-primary.js).
 // Types only: the primary is bundled on its own and must import nothing heavy. The channel uses
 // Node's 'advanced' serialization, so worker output crosses it as bytes.
 
@@ -8,6 +8,8 @@ export type WorkerId = number;
 export interface ForkCommand {
   readonly type: 'fork';
   readonly id: WorkerId;
+  /** The app it belongs to: one primary serves several, and output is held back per app. */
+  readonly app: string;
   /** The script, its args and the node options before it, from the app's argv. */
   readonly exec: string;
   readonly args: readonly string[];

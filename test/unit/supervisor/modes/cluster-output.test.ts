@@ -397,4 +397,24 @@ describe('OutputFlow source close', () => {
     expect(gone.isPaused()).toBe(false);
     expect([flow.waiting(1), flow.waiting(2)]).toEqual([false, true]);
   });
+
+  // One primary serves several apps: a flood of one app holds back that app alone.
+  it("pauses only the flooding app's sources when its bytes in flight pass the limit", async () => {
+    const channel = fakeChannel();
+    const flow = new OutputFlow(channel.send, SMALL);
+    const [a1, a2, b1] = [new PassThrough(), new PassThrough(), new PassThrough()];
+    flow.attach(1, 'out', a1, 'a');
+    flow.attach(2, 'out', a2, 'a');
+    flow.attach(3, 'out', b1, 'b');
+    a1.write('x'.repeat(11));
+    await flush();
+    expect([a1.isPaused(), a2.isPaused(), b1.isPaused()]).toEqual([true, true, false]);
+    b1.write('y'.repeat(4));
+    await flush();
+    expect(channel.textOf(3, 'out')).toBe('yyyy');
+    expect(b1.isPaused()).toBe(false);
+    channel.ack(0);
+    await flush();
+    expect([a1.isPaused(), a2.isPaused(), b1.isPaused()]).toEqual([false, false, false]);
+  });
 });
