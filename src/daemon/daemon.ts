@@ -15,6 +15,7 @@ import type { ActualState } from '../supervisor/view.js';
 import type { SupervisorApi } from '../supervisor/types.js';
 import { EventLog } from './events.js';
 import type { OrchMetrics } from './metrics.js';
+import { DashboardServer } from './dashboard/server.js';
 import { openHistory, rollbackFound, rollbackTarget, unknownProjectError } from './history.js';
 import { historyLimit } from './history-retention.js';
 import type { ActionResult, ApplyReport, DaemonInfo, FileSource, Method, Params, ProcessStats, ProgressEvent, Result } from './protocol.js';
@@ -271,6 +272,8 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
       }
       return { apps: [p.app] };
     },
+    // The web dashboard (SPEC §12): served by this daemon, reading it through these same handlers.
+    dashboard: (p) => dashboard.open(p),
     events: async (p) => {
       if (p.app !== undefined && supervisor.app(p.app) === undefined && events.of(p.app).length === 0) {
         throw new OrchError('ORCH_UNKNOWN_APP', `no app named '${p.app}' and no events of it (see 'orch status')`);
@@ -289,6 +292,8 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
         return { stopped };
       }),
   };
+
+  const dashboard = new DashboardServer({ api: handlers, subscribeEvents: (listener) => events.subscribe(listener), home: deps.home, logger });
 
   // Converge to what was last applied, as after any apply (SPEC §7). Apps stopped by the user stay stopped.
   const resurrect = () =>

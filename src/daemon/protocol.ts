@@ -49,6 +49,13 @@ export interface DaemonInfo {
   readonly metricsUrl?: string;
 }
 
+/** Where the web dashboard is served (SPEC §12): `url` carries a fresh token in its fragment. */
+export interface DashboardInfo {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+}
+
 /** Method name → [params, result]. One entry per daemon verb (PM2's one RPC table, typed). */
 export interface Methods {
   hello: [Record<string, never>, DaemonInfo];
@@ -97,6 +104,11 @@ export interface Methods {
   events: [{ app?: string; since?: number; after?: number }, { events: readonly LoggedEvent[]; last: number }];
   /** The Prometheus text exposition of the metrics (SPEC §12), computed now. */
   metrics: [Record<string, never>, { text: string; contentType: string }];
+  /**
+   * Serves the web dashboard on `host` (default 127.0.0.1; any other address only when asked) and
+   * `port` (default: the running dashboard's, else a random one); each call mints a fresh token.
+   */
+  dashboard: [{ port?: number; host?: string }, DashboardInfo];
 }
 
 export type Method = keyof Methods;

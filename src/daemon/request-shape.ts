@@ -128,6 +128,7 @@ const PARAMS: { readonly [M in Method]: Check } = {
   flush: obj({ app: optional(str({ nonEmpty: true })) }),
   events: obj({ app: optional(str({ nonEmpty: true })), since: optional(num()), after: optional(int()) }),
   metrics: none,
+  dashboard: obj({ port: optional(int({ max: 65535 })), host: optional(str({ nonEmpty: true })) }),
 };
 
 /** Why `params` are not what `method` takes, or undefined when they are. */
