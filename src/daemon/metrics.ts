@@ -60,11 +60,13 @@ export class OrchMetrics {
 
   constructor(private readonly source: MetricsSource) {
     const registers = [this.registry];
-    const self = this;
+    // The collect callbacks' `this` is their metric: the state they read is captured here.
+    const { restarts, reloads, applies } = this;
+    const view = (): Sampled => this.view();
     const appLabels = ['project', 'app'] as const;
     const instanceLabels = ['project', 'app', 'instance'] as const;
     const eachApp = (fn: (app: AppView, labels: { project: string; app: string }) => void): void => {
-      for (const app of self.view().apps) fn(app, { project: app.spec.project, app: app.spec.name });
+      for (const app of view().apps) fn(app, { project: app.spec.project, app: app.spec.name });
     };
     const eachInstance = (fn: (i: InstanceView, labels: { project: string; app: string; instance: string }, app: AppView) => void): void => {
       eachApp((app, labels) => {
@@ -122,7 +124,7 @@ export class OrchMetrics {
       collect() {
         this.reset();
         eachInstance((i, labels) => {
-          const counts = self.restarts.get(labels.app)?.get(i.index);
+          const counts = restarts.get(labels.app)?.get(i.index);
           for (const reason of RESTART_REASONS) this.inc({ ...labels, reason }, counts?.[reason] ?? 0);
         });
       },
@@ -147,7 +149,7 @@ export class OrchMetrics {
       collect() {
         this.reset();
         eachInstance((i, labels) => {
-          const cpu = i.pid === undefined ? undefined : self.view().samples.get(i.pid)?.cpuSeconds;
+          const cpu = i.pid === undefined ? undefined : view().samples.get(i.pid)?.cpuSeconds;
           if (cpu !== undefined) this.inc(labels, cpu);
         });
       },
@@ -160,7 +162,7 @@ export class OrchMetrics {
       collect() {
         this.reset();
         eachInstance((i, labels) => {
-          const rss = i.pid === undefined ? undefined : self.view().samples.get(i.pid)?.rssBytes;
+          const rss = i.pid === undefined ? undefined : view().samples.get(i.pid)?.rssBytes;
           if (rss !== undefined) this.set(labels, rss);
         });
       },
@@ -186,7 +188,7 @@ export class OrchMetrics {
       collect() {
         this.reset();
         eachApp((app, labels) => {
-          const counts = self.reloads.get(labels.app);
+          const counts = reloads.get(labels.app);
           for (const result of RELOAD_RESULTS) this.inc({ ...labels, result }, counts?.[result] ?? 0);
         });
       },
@@ -205,7 +207,7 @@ export class OrchMetrics {
       registers,
       collect() {
         this.reset();
-        for (const [project, counts] of [...self.applies].sort(([a], [b]) => a.localeCompare(b))) {
+        for (const [project, counts] of [...applies].sort(([a], [b]) => a.localeCompare(b))) {
           for (const result of APPLY_RESULTS) this.inc({ project, result }, counts[result]);
         }
       },
