@@ -3,7 +3,6 @@
 // answered by whoever holds the port, this says who that is (SPEC §9). UDP ports (SPEC §14) the
 // same from /proc/net/udp{,6}: the tables are apart, so a TCP and a UDP socket on one number are too.
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { readAllProcStats, readProcStat } from './proc-stat.js';
 
 const LISTEN = '0A';
@@ -139,24 +138,3 @@ export const portInUse = (port: number, ownGroup?: number, protocol: SocketProto
   if (holder === undefined || (ownGroup !== undefined && holder.pgids.includes(ownGroup))) return undefined;
   return describeHolder(holder);
 };
-
-/**
- * Whether nobody listens on `port`, by trying to listen there ourselves (dual-stack `::`, so an
- * IPv4 or IPv6 listener on any address conflicts), closed at once. WARNING: reading
- * /proc/net/tcp walks the kernel's whole connection table (10-40 ms on a busy host, blocking);
- * this asks the kernel for one port, off the event loop. A `true` is a moment's truth only.
- */
-export const portLooksFree = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const server = createServer();
-    server.unref();
-    const tryHost = (host: string, fallback: string | undefined): void => {
-      server.once('error', (e: NodeJS.ErrnoException) => {
-        // No IPv6 on this host: the IPv4 wildcard is the widest bind left.
-        if (fallback !== undefined && (e.code === 'EAFNOSUPPORT' || e.code === 'EADDRNOTAVAIL')) tryHost(fallback, undefined);
-        else resolve(false);
-      });
-      server.listen({ port, host, exclusive: true, ipv6Only: false }, () => server.close(() => resolve(true)));
-    };
-    tryHost('::', '0.0.0.0');
-  });
