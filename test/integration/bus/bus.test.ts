@@ -52,7 +52,10 @@ describe('the bus', () => {
     await applyFile(sb, ecosystem(out, await freePort()));
 
     // Workers sending to the agent: each instance's hello arrived, Python's too.
-    const hellos = await waitFor(() => readJson<string[]>(join(out, 'hub-hellos.json'))?.length === EXPECT.length && readJson<string[]>(join(out, 'hub-hellos.json')), {
+    const hellos = await waitFor(() => {
+      const heard = readJson<string[]>(join(out, 'hub-hellos.json'));
+      return heard?.length === EXPECT.length ? heard : undefined;
+    }, {
       timeout: 20_000,
       what: 'every hello at the agent',
     });
@@ -71,7 +74,7 @@ describe('the bus', () => {
       () => {
         const lines = readFileSync(join(sb.home, 'logs', 'py.log'), 'utf8').split('\n').filter((l) => l.includes(' py#0 out '));
         const frames = lines.map((l) => JSON.parse(l.slice(l.indexOf(' py#0 out ') + ' py#0 out '.length)) as { type: string; from: string; topic: string; data: { seq: number } });
-        return frames.length >= COUNT && frames;
+        return frames.length >= COUNT ? frames : undefined;
       },
       { timeout: 20_000, what: "the Python app's deliveries" },
     );
@@ -153,7 +156,7 @@ apps:
       async () => {
         const s = await readStatus(sb);
         const h = s.apps.find((a) => a.name === 'hub')!.instances[0]!;
-        return h.state === 'online' && h.pid !== hubPid && s;
+        return h.state === 'online' && h.pid !== hubPid ? s : undefined;
       },
       { timeout: 20_000, what: 'the agent back online' },
     );

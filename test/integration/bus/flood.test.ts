@@ -76,7 +76,7 @@ apps:
     const seqs = await waitFor(
       () => {
         const got = slow.frames.filter((f) => f.type === 'deliver').map((f) => (f.data as { seq: number }).seq);
-        return got.length === delivered && got;
+        return got.length === delivered ? got : undefined;
       },
       { timeout: 20_000, what: 'the queued messages' },
     );
