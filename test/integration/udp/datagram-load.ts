@@ -14,6 +14,8 @@ export interface DatagramLoadResult {
 }
 
 export interface DatagramLoad {
+  /** Datagrams sent so far. */
+  sent(): number;
   /** Resolves once `n` replies have come back. */
   answered(n: number): Promise<void>;
   /** Stops sending, gives the last datagrams `graceMs` to be answered, closes the socket. */
@@ -50,6 +52,7 @@ export const startDatagramLoad = async (port: number, intervalMs = 5, maxCount =
     while (replied.size < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   };
   return {
+    sent: () => sent,
     answered: (n) => (replied.size >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
     stop: async (graceMs = 1000) => {
       clearInterval(timer);
