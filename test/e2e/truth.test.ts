@@ -124,3 +124,30 @@ describe('down needs only the project name', () => {
     expect(s.apps).toEqual([]);
   });
 });
+
+describe('down stops in the one delete order', () => {
+  it('stops dependents before what they depend on (an agent last)', async () => {
+    const worker = join(repoRoot, 'test/fixtures/e2e/worker.js');
+    sb.write(
+      'ecosystem.yaml',
+      `version: 1\nname: shop\napps:\n  a-db:\n    run: node ${worker}\n    ready: { type: none, delay: 50ms }\n  z-api:\n    run: node ${worker}\n    ready: { type: none, delay: 50ms }\n    depends_on: [a-db]\n`,
+    );
+    expect((await sb.orch(['apply'])).code).toBe(0);
+    const d = await sb.orch(['down', '--output', 'json']);
+    expect(d.code, d.stderr).toBe(0);
+    expect((JSON.parse(d.stdout) as { app: string }[]).map((r) => r.app)).toEqual(['z-api', 'a-db']);
+  });
+});
+
+describe('an agent runs exactly one instance', () => {
+  it('orch scale of the agent is refused (exit 2) and changes nothing', async () => {
+    const worker = join(repoRoot, 'test/fixtures/e2e/worker.js');
+    sb.write('ecosystem.yaml', `version: 1\nname: shop\napps:\n  hub:\n    run: node ${worker}\n    role: agent\n    ready: { type: none, delay: 50ms }\n`);
+    expect((await sb.orch(['apply'])).code).toBe(0);
+    const s = await sb.orch(['scale', 'hub', '3']);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toContain("'hub' is its project's agent: it runs exactly one instance");
+    const status = JSON.parse((await sb.orch(['status', '--output', 'json'])).stdout) as { apps: { instances: unknown[] }[] };
+    expect(status.apps[0]?.instances).toHaveLength(1);
+  });
+});
