@@ -39,3 +39,14 @@ export const scaleEffect = (view: AppView, to: number): VerbEffect => ({
   interrupts: interrupts(view.spec, { kind: 'scale', from: servingCount(view), to }),
   instead: undefined,
 });
+
+/**
+ * What `orch <verb> <app>` says before acting (SPEC §9), and the dashboard's confirmation too:
+ * `restart web: interrupts service (for no interruption: orch reload web)`. `mark` may colour
+ * the warning.
+ */
+export const effectWords = (verb: string, app: string, effect: VerbEffect, mark: (s: string) => string = (s) => s): string => {
+  const label = effect.interrupts ? mark('interrupts service') : 'no interruption';
+  const instead = effect.instead === undefined ? '' : ` (for no interruption: orch ${effect.instead} ${app})`;
+  return `${verb} ${app}: ${label}${instead}`;
+};

@@ -3,7 +3,7 @@ import { DaemonClient } from '../../daemon/client.js';
 import { homePaths } from '../../daemon/paths.js';
 import type { ActionResult, AppView } from '../../daemon/protocol.js';
 import { OrchError } from '../../errors.js';
-import { type AppVerb, type VerbEffect, verbEffect } from '../../reconcile/verbs.js';
+import { type AppVerb, type VerbEffect, effectWords, verbEffect } from '../../reconcile/verbs.js';
 import type { OutputFormat } from '../output.js';
 import { paint, printJson, println, useColor } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -11,11 +11,8 @@ import { describeResult, logsHint } from './apply.js';
 import { type Outcome, outcomeOf } from '../exit-code.js';
 
 /** What `orch <verb> <app>` prints before acting: whether it interrupts service (SPEC §9), and which verb would not. */
-export const effectLabel = (verb: string, app: string, effect: VerbEffect, color: boolean): string => {
-  const label = effect.interrupts ? paint.yellow(color, 'interrupts service') : 'no interruption';
-  const instead = effect.instead === undefined ? '' : ` (for no interruption: orch ${effect.instead} ${app})`;
-  return `${verb} ${app}: ${label}${instead}`;
-};
+export const effectLabel = (verb: string, app: string, effect: VerbEffect, color: boolean): string =>
+  effectWords(verb, app, effect, (s) => paint.yellow(color, s));
 
 // A script path where an app name belongs: `orch start app.js`, as PM2 users type it.
 const looksLikeScript = (name: string): boolean => name.includes('/') || /\.(c|m)?[jt]s$|\.(py|sh|rb)$/.test(name);

@@ -1,14 +1,8 @@
-// What each button of the page does to service: the plan's own answer (verbEffect), in the words
-// `orch <verb> <app>` prints (src/cli/commands/app-verb.ts effectLabel, uncoloured); a unit test
-// holds the two equal.
-import { type VerbEffect, verbEffect } from '../../reconcile/verbs.js';
+// What each button of the page does to service: the plan's own answer (verbEffect), in the very
+// words `orch <verb> <app>` prints (effectWords, shared with the CLI).
+import { effectWords, verbEffect } from '../../reconcile/verbs.js';
 import type { AppView } from '../../supervisor/view.js';
 import { type ActionEffect, DASHBOARD_VERBS, type DashboardVerb } from './wire.js';
-
-export const effectWords = (verb: string, app: string, effect: VerbEffect): string =>
-  `${verb} ${app}: ${effect.interrupts ? 'interrupts service' : 'no interruption'}${
-    effect.instead === undefined ? '' : ` (for no interruption: orch ${effect.instead} ${app})`
-  }`;
 
 export const actionsOf = (view: AppView): Record<DashboardVerb, ActionEffect> =>
   Object.fromEntries(
