@@ -27,7 +27,8 @@ export class ForkLauncher implements Launcher {
     // A TCP bind test first: naming the holder reads /proc/net (slow), so only a busy port pays
     // it. A conflict that vanished meanwhile (no holder found) lets the spawn go on.
     const quickFree = port !== undefined && protocolOf(spec) === 'tcp' && (await portLooksFree(port));
-    const held = port === undefined || quickFree ? undefined : portInUse(port);
+    // A UDP app's holder is a datagram socket on the number, never a TCP listener (SPEC §14).
+    const held = port === undefined || quickFree ? undefined : portInUse(port, undefined, protocolOf(spec));
     if (held !== undefined) return { ok: false, reason: held };
     return spawnInstance(this.context, spec, index, port);
   }
