@@ -23,12 +23,6 @@ type PortSpec = Pick<AppSpec, 'mode' | 'port' | 'protocol'>;
 /** What the app's port is: `tcp` unless the file says `protocol: udp` (and in specs that predate it). */
 export const protocolOf = (spec: Pick<AppSpec, 'protocol'>): Protocol => spec.protocol ?? 'tcp';
 
-/**
- * `5353/udp`, `3000/tcp`: a port with its protocol, the key of a port claim. A TCP and a UDP
- * socket on one number do not clash (SPEC §14), so ports are compared by this key.
- */
-export const portKey = (port: number, protocol: Protocol): string => `${port}/${protocol}`;
-
 /** Cluster and socket apps with a port hand that one port to all their instances. */
 export const sharesPort = (spec: PortSpec): boolean => spec.port !== undefined && TRAITS[spec.mode].sharesPort;
 
