@@ -8,7 +8,8 @@ import { eprintln, formatTable, paint, printJson, println, useColor } from '../o
 /**
  * `orch status --output json` shape: `{ "warnings": string[], "apps": [{ "name", "project", "generation", "mode", "stopped", "dropped_lines",
  * "instances": [{ "index", "pid", "state", "uptime_ms", "restarts", "cpu", "memory", "port",
- * "last_exit": { "code", "signal", "at" } | null, "reason": string | null }] }] }`.
+ * "last_exit": { "code", "signal", "at" } | null, "reason": string | null,
+ * "messages": { "delivered", "dropped" } | null }] }] }` (messages: the bus, for an instance that connected to it).
  * cpu is percent of one core, memory is RSS in bytes; both null when not sampled. dropped_lines counts
  * output lines lost because the app's log file could not be written (a full disk).
  */
@@ -22,6 +23,11 @@ export const status = async (opts: { output: OutputFormat; project?: string }): 
   }
   const now = Date.now();
   const { project } = opts;
+  const receivers = snapshot.bus?.receivers ?? [];
+  const busOf = (app: string, index: number): { delivered: number; dropped: number } | null => {
+    const r = receivers.find((x) => x.app === app && x.instance === index);
+    return r === undefined ? null : { delivered: r.delivered, dropped: r.dropped };
+  };
   if (project !== undefined) {
     // Known: it runs, or it has a generation (applied, maybe all of it deleted since).
     const known = [...new Set([...snapshot.apps.map((a) => a.spec.project), ...Object.keys(snapshot.generations)])].sort();
@@ -51,6 +57,8 @@ export const status = async (opts: { output: OutputFormat; project?: string }): 
         port: i.port ?? null,
         last_exit: i.lastExit ?? null,
         reason: i.reason ?? null,
+        // The message bus (SPEC §14): delivered to this instance, and dropped because it read too slowly.
+        messages: busOf(a.spec.name, i.index),
       };
     }),
   }));
@@ -61,6 +69,10 @@ export const status = async (opts: { output: OutputFormat; project?: string }): 
   for (const w of snapshot.warnings) eprintln(`warning: ${w}`);
   for (const a of apps) {
     if (a.dropped_lines > 0) eprintln(`warning: ${a.name}: ${a.dropped_lines} output line${a.dropped_lines === 1 ? '' : 's'} dropped: its log file could not be written (disk full?)`);
+    for (const i of a.instances) {
+      const dropped = i.messages?.dropped ?? 0;
+      if (dropped > 0) eprintln(`warning: ${a.name}#${i.index}: ${dropped} message${dropped === 1 ? '' : 's'} dropped: it read them too slowly`);
+    }
   }
   if (apps.length === 0) {
     println(project === undefined ? 'No apps. Declare some in ecosystem.yaml and run orch apply.' : `No apps in project ${project}.`);

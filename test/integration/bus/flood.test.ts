@@ -70,6 +70,11 @@ apps:
     const receiver = (await daemonStatus(sb)).bus!.receivers.find((r) => r.app === 'idle' && r.instance === 0)!;
     expect(receiver).toMatchObject({ project: 'flood', connections: 1, delivered, dropped });
     expect(receiver.queuedBytes).toBeLessThanOrEqual(MIB + SIZE + 4096);
+    // And orch status says so, per instance.
+    const shown = await sb.orch(['status', '--output', 'json']);
+    const idle = (JSON.parse(shown.stdout) as { apps: { name: string; instances: { messages: unknown }[] }[] }).apps.find((a) => a.name === 'idle');
+    expect(idle?.instances[0]?.messages).toEqual({ delivered, dropped });
+    expect((await sb.orch(['status'])).stderr).toContain(`warning: idle#0: ${dropped} messages dropped: it read them too slowly`);
 
     // Reading again: what was queued arrives, in order.
     slow.socket.resume();
