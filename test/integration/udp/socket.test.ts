@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../../src/config/desired.js';
 import { findPortHolders } from '../../../src/process/port-holders.js';
 import { createHarness, type Harness, nodeApp } from '../supervisor/harness.js';
+import { socketApp } from '../supervisor/shared-port.js';
 import { startDatagramLoad } from './datagram-load.js';
 import { freeUdpPort } from './udp-port.js';
 
@@ -98,6 +99,19 @@ describe('socket mode, udp', () => {
     } finally {
       tcp.close();
     }
+  });
+
+  it('a restart from tcp to udp on the same number rebinds: the listener goes, a datagram socket comes', async () => {
+    const { supervisor } = harness();
+    const port = await freeUdpPort();
+    expect(await supervisor.create(socketApp('dns', port, [], { instances: 1 }))).toEqual({ ok: true });
+    expect(findPortHolders([port]).get(port)?.pids).toContain(process.pid);
+    expect(await supervisor.restart(pythonEcho(port, { instances: 1 }))).toEqual({ ok: true });
+    expect(findPortHolders([port]).has(port)).toBe(false);
+    expect(findPortHolders([port], 'udp').get(port)?.pids).toContain(process.pid);
+    const load = await startDatagramLoad(port);
+    await load.answered(10);
+    expect((await load.stop()).byInstance.get('0')).toBeGreaterThanOrEqual(10);
   });
 
   it('closes the datagram socket with the app', async () => {
