@@ -9,8 +9,14 @@
 // PM2 cluster, order rotated each round) so load drift hits them alike.
 //   new pid: the killed process's parent (orch's daemon, its cluster primary, PM2's God daemon)
 //            has a new child with the app's PORT in its environment (/proc/<ppid>/task/*/children).
-//   ready:   GET / on the app's port answers with a pid other than the killed one.
-// Targets: orch's medians ≤ PM2's, for both measures and both modes.
+//   serving: GET / on the app's port answers with a pid other than the killed one.
+//   online:  the tool reports the new process online: orch's `ready` event (its events log in
+//            ORCH_HOME/events/), PM2's `online` process event (its bus, through pm2's API); each
+//            tool's own timestamp. PM2 says online at spawn (fork) or at the worker's start
+//            (cluster), orch once its readiness passed (tcp in fork mode, `listening` in cluster).
+// Targets: orch's medians ≤ PM2's, for new pid and serving in both modes.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -83,22 +89,33 @@ async function measure(dir, server, bin) {
         await writeFile(pm2File, pm2Project(dir, server, targets['pm2 fork'], targets['pm2 cluster']));
         await o.orch(['apply', orchFile], { timeout: 120_000 });
         await p.pm2(['start', pm2File]);
+        const pm2Online = await watchPm2Online(p.env);
         for (const port of ports) await waitForAnswer(port, undefined, performance.now() + 30_000);
         await sleep(SETTLE_MS);
 
-        const samples = Object.fromEntries(Object.keys(targets).map((t) => [t, { newPid: [], ready: [] }]));
+        const samples = Object.fromEntries(Object.keys(targets).map((t) => [t, { newPid: [], ready: [], online: [] }]));
         const labels = Object.keys(targets);
-        for (let round = 0; round < KILLS; round++) {
-          const order = labels.map((_, k) => labels[(k + round) % labels.length]);
-          for (const label of order) {
-            const port = targets[label][round];
-            const { newPidMs, readyMs } = await killOnce(port);
-            samples[label].newPid.push(newPidMs);
-            samples[label].ready.push(readyMs);
+        try {
+          for (let round = 0; round < KILLS; round++) {
+            const order = labels.map((_, k) => labels[(k + round) % labels.length]);
+            for (const label of order) {
+              const port = targets[label][round];
+              const app = `${label.split(' ')[1]}-${round}`;
+              const killedAt = Date.now();
+              const { newPidMs, readyMs } = await killOnce(port);
+              const onlineAt = label.startsWith('orch')
+                ? await orchReadyAfter(o.home, app, killedAt)
+                : await pm2Online.after(app, killedAt);
+              samples[label].newPid.push(newPidMs);
+              samples[label].ready.push(readyMs);
+              samples[label].online.push(onlineAt - killedAt);
+            }
           }
+        } finally {
+          pm2Online.close();
         }
         return Object.fromEntries(
-          Object.entries(samples).map(([label, s]) => [label, { newPidMs: summarize(s.newPid), readyMs: summarize(s.ready) }]),
+          Object.entries(samples).map(([label, s]) => [label, { newPidMs: summarize(s.newPid), readyMs: summarize(s.ready), onlineMs: summarize(s.online) }]),
         );
       }),
     { bin },
@@ -129,6 +146,59 @@ async function killOnce(port) {
   const ready = waitForAnswer(port, old, deadline).then(() => performance.now() - started);
   const [newPidMs, readyMs] = await Promise.all([newPid, ready]);
   return { newPidMs, readyMs };
+}
+
+/** When orch's events log shows the app's instance 0 `ready` at or after `since` (epoch ms). */
+async function orchReadyAfter(home, app, since) {
+  const deadline = Date.now() + MEASURE_TIMEOUT_MS;
+  for (;;) {
+    const text = await readFile(join(home, 'events', `${app}.jsonl`), 'utf8').catch(() => '');
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      const e = JSON.parse(line);
+      if (e.type === 'ready' && e.time >= since) return e.time;
+    }
+    if (Date.now() > deadline) throw new Error(`orch: no ready event of ${app} after the kill`);
+    await sleep(5);
+  }
+}
+
+/** PM2's `online` process events, from its bus (a helper process using pm2's API in PM2_HOME). */
+async function watchPm2Online(env) {
+  const script = `const pm2 = require(${JSON.stringify(join(findPm2(), '../..'))});
+pm2.connect((err) => {
+  if (err) throw err;
+  pm2.launchBus((err, bus) => {
+    if (err) throw err;
+    bus.on('process:event', (p) => {
+      if (p.event === 'online') console.log(JSON.stringify({ name: p.process.name, at: typeof p.at === 'number' ? p.at : Date.now() }));
+    });
+    console.log('"listening"');
+  });
+});`;
+  const child = spawn(process.execPath, ['-e', script], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const seen = [];
+  const lines = createInterface({ input: child.stdout });
+  await new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the pm2 bus helper exited (${code})`)));
+    lines.on('line', (line) => {
+      const event = JSON.parse(line);
+      if (event === 'listening') resolve();
+      else seen.push(event);
+    });
+  });
+  return {
+    async after(name, since) {
+      const deadline = Date.now() + MEASURE_TIMEOUT_MS;
+      for (;;) {
+        const hit = seen.find((e) => e.name === name && e.at >= since);
+        if (hit) return hit.at;
+        if (Date.now() > deadline) throw new Error(`pm2: no online event of ${name} after the kill`);
+        await sleep(5);
+      }
+    },
+    close: () => child.kill('SIGKILL'),
+  };
 }
 
 async function ppidOf(pid) {
@@ -212,13 +282,15 @@ function report(results) {
   for (const mode of ['fork', 'cluster']) {
     const o = results[`orch ${mode}`];
     const p = results[`pm2 ${mode}`];
-    for (const [key, what] of [
-      ['newPidMs', 'new pid'],
-      ['readyMs', 'serving'],
+    for (const [key, what, held] of [
+      ['newPidMs', 'new pid', true],
+      ['readyMs', 'serving', true],
+      ['onlineMs', 'reported online', false],
     ]) {
       const pass = o[key].median <= p[key].median;
-      verdicts[`${mode} ${what}`] = pass;
-      rows.push([`${mode}: kill -9 → ${what}`, formatMs(o[key].median), formatMs(o[key].p90), formatMs(p[key].median), formatMs(p[key].p90), formatRatio(o[key].median, p[key].median), '≤ 1.00x', passFail(pass)]);
+      if (held) verdicts[`${mode} ${what}`] = pass;
+      const target = held ? '≤ 1.00x' : '(not the same event)';
+      rows.push([`${mode}: kill -9 → ${what}`, formatMs(o[key].median), formatMs(o[key].p90), formatMs(p[key].median), formatMs(p[key].p90), formatRatio(o[key].median, p[key].median), target, held ? passFail(pass) : '']);
     }
   }
   const table = markdownTable(['measure', 'orch median', 'orch p90', 'PM2 median', 'PM2 p90', 'orch / PM2', 'target', 'verdict'], rows);
@@ -226,6 +298,8 @@ function report(results) {
     `${KILLS} kills per row, interleaved with the other rows; each app (one instance) is killed once, after ${SETTLE_MS / 1000} s up ` +
     `(longer than min_uptime, so orch's free first restart applies; a second crash within the window would wait \`backoff.initial\`). ` +
     `"new pid": a new child of the killed process's parent has the app's PORT in its environment (/proc/<ppid>/task/*/children, polled every ms). ` +
-    `"serving": GET / on the app's port answers from a pid other than the killed one. orch's defaults; PM2's defaults (no restart delay).`;
+    `"serving": GET / on the app's port answers from a pid other than the killed one. ` +
+    `"reported online": each tool's own timestamp of its online event (orch: readiness passed; PM2: the process started, before it listens). ` +
+    `orch's defaults; PM2's defaults (no restart delay).`;
   return { name: 'Replacement after kill -9 vs PM2 (fork, cluster)', results: { kills: KILLS, ...results, verdicts }, table: `${table}\n\n${note}` };
 }
