@@ -1,6 +1,7 @@
 // `orch export compose` (SPEC §13): one Compose file, one service per app with its replicas,
 // a healthcheck from `ready`, `depends_on` conditions, stop signal and grace period. Pure.
 import type { AppSpec } from '../config/desired.js';
+import { protocolOf } from '../config/modes.js';
 import { isNodeCommand } from '../config/run-command.js';
 import { type AppFidelity, approximated, dropped, type FidelityRow, mapped, rowsOf } from './fidelity.js';
 import { durationText, type ExportInput, type ExportResult, imageOf, imageSource, plural, READY_SIGNAL, splitEnv } from './input.js';
@@ -38,7 +39,8 @@ const probeOf = (spec: AppSpec): Probe => {
 const portsOf = (spec: AppSpec): string[] => {
   const p = spec.port;
   if (p === undefined) return [];
-  return spec.instances > 1 ? [`${p}-${p + spec.instances - 1}:${p}`] : [`${p}:${p}`];
+  const proto = protocolOf(spec) === 'udp' ? '/udp' : '';
+  return spec.instances > 1 ? [`${p}-${p + spec.instances - 1}:${p}${proto}`] : [`${p}:${p}${proto}`];
 };
 
 const serviceOf = (spec: AppSpec, input: ExportInput, byName: ReadonlyMap<string, AppSpec>): Record<string, unknown> => {
@@ -174,6 +176,11 @@ const composeFidelity = (spec: AppSpec, input: ExportInput, byName: ReadonlyMap<
             deps.map((d) => `${d}: ${probeOf(byName.get(d)!) === undefined ? 'service_started (it has no healthcheck)' : 'service_healthy'}`).join(', '),
           ),
     max_memory: spec.maxMemoryBytes === undefined ? mapped('-', 'no limit') : approximated('deploy.resources.limits.memory', 'the kernel OOM-kills at the limit where orch restarts above it'),
+    protocol: spec.port === undefined ? mapped('-', 'no port') : mapped(`ports ${protocolOf(spec)}`, protocolOf(spec) === 'udp' ? 'published as /udp' : 'TCP, the default'),
+    role:
+      spec.role === 'agent'
+        ? approximated('depends_on of the other services', "an agent is a dependency of every other app of its project (written there); orch's message bus has no Compose equivalent")
+        : mapped('-', 'no role'),
     export: mapped(`image ${imageOf(spec, 'compose', input.image)}`, `from ${imageSource(spec, 'compose')}${spec.export?.kubernetes === undefined ? '' : '; export.kubernetes.namespace and labels are for Kubernetes only'}`),
   };
   return rowsOf(spec.name, rows);

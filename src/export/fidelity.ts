@@ -42,6 +42,8 @@ export const EXPORTED_FIELDS = [
   'watch',
   'depends_on',
   'max_memory',
+  'protocol',
+  'role',
   'export',
 ] as const;
 

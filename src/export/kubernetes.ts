@@ -3,6 +3,7 @@
 // fidelity rows out. Objects use only fields of the Kubernetes API (checked in the tests against
 // kubernetes-models and @kubernetes/client-node's field tables).
 import type { AppSpec } from '../config/desired.js';
+import { protocolOf } from '../config/modes.js';
 import { type AppFidelity, approximated, dropped, type FidelityRow, mapped, rowsOf } from './fidelity.js';
 import {
   bareSignal,
@@ -17,6 +18,8 @@ import {
   splitEnv,
 } from './input.js';
 import { stableYaml, yamlStream } from './yaml-text.js';
+
+const k8sProtocol = (spec: AppSpec): 'TCP' | 'UDP' => (protocolOf(spec) === 'udp' ? 'UDP' : 'TCP');
 
 type Obj = Record<string, unknown>;
 
@@ -89,7 +92,7 @@ const containerOf = (spec: AppSpec, input: ExportInput): Obj => {
             ...(Object.keys(env.declared).length === 0 ? [] : [{ configMapRef: { name: `${name}-env` } }]),
           ],
         }),
-    ...(spec.port === undefined ? {} : { ports: [{ name: PORT_NAME, containerPort: spec.port, protocol: 'TCP' }] }),
+    ...(spec.port === undefined ? {} : { ports: [{ name: PORT_NAME, containerPort: spec.port, protocol: k8sProtocol(spec) }] }),
     ...(check === undefined
       ? {}
       : {
@@ -169,7 +172,7 @@ const serviceOf = (spec: AppSpec): Obj | undefined =>
         spec: {
           type: 'ClusterIP',
           selector: selectorOf(spec),
-          ports: [{ name: PORT_NAME, port: spec.port, targetPort: PORT_NAME, protocol: 'TCP' }],
+          ports: [{ name: PORT_NAME, port: spec.port, targetPort: PORT_NAME, protocol: k8sProtocol(spec) }],
         },
       };
 
@@ -297,6 +300,11 @@ const kubernetesFidelity = (spec: AppSpec, input: ExportInput, byName: ReadonlyM
       spec.maxMemoryBytes === undefined
         ? mapped('-', 'no limit')
         : approximated('resources.limits.memory', `${memoryQuantity(spec.maxMemoryBytes)}: the kernel OOM-kills at the limit where orch restarts above it`),
+    protocol: spec.port === undefined ? mapped('-', 'no port') : mapped(`protocol: ${k8sProtocol(spec)}`, 'containerPort and Service port'),
+    role:
+      spec.role === 'agent'
+        ? approximated('init containers of the other apps', "an agent is a dependency of every other app of its project (waited for as depends_on is); orch's message bus has no Kubernetes equivalent")
+        : mapped('-', 'no role'),
     export: mapped(
       `image ${imageOf(spec, 'kubernetes', input.image)}`,
       `from ${imageSource(spec, 'kubernetes')}; objects named ${name}${spec.export?.kubernetes?.namespace === undefined ? '' : ` in namespace ${spec.export.kubernetes.namespace}`}; labels app.kubernetes.io/*${spec.export?.kubernetes?.labels === undefined ? '' : ' and export.kubernetes.labels'}`,

@@ -3,8 +3,12 @@
 // instances LISTEN_FDS exactly as orch does), per-instance drop-ins for fork mode's PORT=port+i
 // (systemd has no arithmetic on %i), and `<project>.target` that pulls them all in. Pure.
 import type { AppSpec } from '../config/desired.js';
+import { protocolOf } from '../config/modes.js';
 import { type AppFidelity, approximated, dropped, type FidelityRow, mapped, rowsOf } from './fidelity.js';
 import { durationText, type ExportFile, type ExportInput, type ExportResult, plural, READY_SIGNAL, splitEnv } from './input.js';
+
+/** systemd's name for the socket a socket-mode app gets: a stream or, for `protocol: udp`, datagrams. */
+const listenKey = (spec: AppSpec): 'ListenStream' | 'ListenDatagram' => (protocolOf(spec) === 'udp' ? 'ListenDatagram' : 'ListenStream');
 
 export const unitBase = (spec: Pick<AppSpec, 'project' | 'name'>): string => `${spec.project}-${spec.name}`;
 export const templateUnit = (spec: Pick<AppSpec, 'project' | 'name'>): string => `${unitBase(spec)}@.service`;
@@ -84,7 +88,7 @@ const socketUnitText = (spec: AppSpec): string =>
     '',
     '[Socket]',
     // All interfaces, as orch binds (src/supervisor/modes/socket-launcher.ts).
-    `ListenStream=0.0.0.0:${spec.port}`,
+    `${listenKey(spec)}=0.0.0.0:${spec.port}`,
     `FileDescriptorName=${spec.name}`,
     // Accept=no: the instances accept from the one socket; systemd starts @0 on the first connection.
     `Service=${instanceUnit(spec, 0)}`,
@@ -154,7 +158,7 @@ const systemdFidelity = (spec: AppSpec, input: ExportInput, byName: ReadonlyMap<
         : forkPorts(spec)
           ? mapped(`Environment=PORT= in ${unitBase(spec)}@<i>.service.d/port.conf`, `PORT=${p}+i per instance drop-in for @0..@${spec.instances - 1} (an instance started beyond them has no PORT)`)
           : spec.mode === 'socket'
-            ? mapped(`ListenStream=0.0.0.0:${p}`, `systemd binds the port; PORT=${p} too`)
+            ? mapped(`${listenKey(spec)}=0.0.0.0:${p}`, `systemd binds the port; PORT=${p} too`)
             : approximated(`Environment=PORT=${p}`, `every instance listens on ${p} itself: Node's cluster primary does not exist here, so more than one instance needs SO_REUSEPORT or a balancer`),
     env:
       Object.keys(env.declared).length === 0
@@ -203,6 +207,11 @@ const systemdFidelity = (spec: AppSpec, input: ExportInput, byName: ReadonlyMap<
       spec.maxMemoryBytes === undefined
         ? mapped('-', 'no limit')
         : approximated(`MemoryMax=${spec.maxMemoryBytes}`, `the kernel OOM-kills at the limit (then Restart= applies) where orch restarts above it${input.user === true ? '; user units need cgroup delegation' : ''}`),
+    protocol: spec.port === undefined ? mapped('-', 'no port') : mapped(spec.mode === 'socket' ? `${listenKey(spec)}=` : `PORT (${protocolOf(spec)})`, protocolOf(spec) === 'udp' ? 'a datagram socket' : 'TCP, the default'),
+    role:
+      spec.role === 'agent'
+        ? approximated('After=/Requires= of the other apps', "an agent is a dependency of every other app of its project (ordered as depends_on is); orch's message bus has no systemd equivalent")
+        : mapped('-', 'no role'),
     export: spec.export === undefined ? mapped('-', 'nothing to export') : dropped('export.* is for container engines: no image here'),
   };
   return rowsOf(spec.name, rows);

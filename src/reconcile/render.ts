@@ -1,7 +1,7 @@
 // A plan for humans (Terraform-like text) and for machines (`--output json`). Display never
 // influences apply: these read the plan and nothing else.
 import type { AppSpec } from '../config/desired.js';
-import { sharesPort } from '../config/modes.js';
+import { protocolOf, sharesPort } from '../config/modes.js';
 import { fieldKind } from './fields.js';
 import { formatValue } from './format.js';
 import { interruptsService } from './types.js';
@@ -48,10 +48,14 @@ const range = (first: number, last: number): string => (first === last ? `${firs
 /** `(fork, ports 8080-8083)`, `(cluster, shared port 3000)`, `(fork)`. */
 const placement = (spec: AppSpec): string => {
   if (spec.port === undefined) return `(${spec.mode})`;
-  if (sharesPort(spec)) return `(${spec.mode}, shared port ${spec.port})`;
-  if (spec.instances <= 1) return `(fork, port ${spec.port})`;
-  return `(fork, ports ${range(spec.port, spec.port + spec.instances - 1)})`;
+  const udp = udpMark(spec);
+  if (sharesPort(spec)) return `(${spec.mode}, shared port ${spec.port}${udp})`;
+  if (spec.instances <= 1) return `(fork, port ${spec.port}${udp})`;
+  return `(fork, ports ${range(spec.port, spec.port + spec.instances - 1)}${udp})`;
 };
+
+/** `/udp` after a datagram port; TCP, the default, is not written. */
+const udpMark = (spec: AppSpec): string => (protocolOf(spec) === 'udp' ? '/udp' : '');
 
 /** What the action does, before and after the word on interruption. */
 const describe = (a: Action): readonly [string, string] => {
@@ -61,7 +65,7 @@ const describe = (a: Action): readonly [string, string] => {
     case 'delete':
       return [`delete, stops ${plural(a.instances, 'instance')}`, ''];
     case 'reload':
-      return [`reload ${plural(a.instances, 'instance')}`, ` (rolling, shared port ${a.spec.port ?? 'none'})`];
+      return [`reload ${plural(a.instances, 'instance')}`, ` (rolling, shared port ${a.spec.port ?? 'none'}${udpMark(a.spec)})`];
     case 'restart':
       return [`restart ${plural(a.instances, 'instance')}`, ''];
     case 'scale':

@@ -70,7 +70,7 @@ describe.each(exportFiles())('the export of $name agrees with the plan', ({ file
               return dropIn === undefined ? [] : [Number(/PORT=(\d+)/.exec(dropIn.text)![1])];
             })
           : spec.mode === 'socket' && spec.port !== undefined
-            ? [Number(/ListenStream=0\.0\.0\.0:(\d+)/.exec(text(`${base}.socket`))![1])]
+            ? [Number(/Listen(?:Stream|Datagram)=0\.0\.0\.0:(\d+)/.exec(text(`${base}.socket`))![1])]
             : [...unit.matchAll(/^Environment=PORT=(\d+)$/gm)].map((m) => Number(m[1]));
       expect(exported).toEqual(planned);
       expect(/^Type=(\w+)$/m.exec(unit)![1]).toBe(spec.ready.type === 'notify' ? 'notify' : 'exec');

@@ -275,3 +275,13 @@ describe('value formats', () => {
     [['echo', "it's"], `echo 'it'\\''s'`],
   ])('argv %j → %s', (argv, text) => expect(formatArgv(argv)).toBe(text));
 });
+
+describe('renderPlan: UDP ports', () => {
+  it('writes /udp after a datagram port, and nothing after TCP', () => {
+    const udp = spec({ name: 'dns', mode: 'socket', port: 5353, instances: 2, protocol: 'udp' });
+    const text = renderPlan({ project: 'shop', refusals: [], actions: [{ type: 'create', app: 'dns', spec: udp }] }, { color: false });
+    expect(text).toContain('create, 2 instances (socket, shared port 5353/udp), no interruption');
+    const tcp = spec({ name: 'web', mode: 'socket', port: 8080 });
+    expect(renderPlan({ project: 'shop', refusals: [], actions: [{ type: 'create', app: 'web', spec: tcp }] }, { color: false })).toContain('shared port 8080)');
+  });
+});
