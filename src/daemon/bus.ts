@@ -6,11 +6,11 @@
 // queue here (the socket's unsent bytes) passed `queueLimitBytes` is skipped and the drop counted
 // (the sender hears `dropped`); a sender that does not read its acks stops being read until it does.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, unlinkSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { BUS_MAX_DATA_BYTES, BUS_MAX_TOPIC_LENGTH, type BusErrorCode, type BusServerFrame } from '../worker/wire.js';
 import { readBusLines } from './bus-lines.js';
+import { keepSocket } from './kept-socket.js';
 import { type BusApp, type BusIdentity, type BusStats, notRunningMessage, resolveTarget } from './bus-targets.js';
 
 /** data plus the envelope (type, id, a target and a topic of at most 256 characters each). */
@@ -31,6 +31,8 @@ export interface Bus {
   /** ORCH_BUS and ORCH_BUS_TOKEN for an instance: the same token for the same instance, every start. */
   envFor(project: string, app: string, instance: number): Record<string, string>;
   stats(): BusStats;
+  /** Binds the socket again if its file is gone (also checked every second). */
+  check(): void;
   close(): void;
 }
 
@@ -196,7 +198,7 @@ export const startBus = async (options: BusOptions): Promise<Bus> => {
     });
   };
 
-  const server = await bind(path, onConnection, logger);
+  const kept = await keepSocket(path, onConnection, logger, { name: 'bus socket' });
   return {
     envFor(project, app, instance) {
       const identity = { project, app, instance };
@@ -226,43 +228,10 @@ export const startBus = async (options: BusOptions): Promise<Bus> => {
       receivers.sort((a, b) => (a.project + a.app < b.project + b.app ? -1 : a.project + a.app > b.project + b.app ? 1 : a.instance - b.instance));
       return { socket: path, receivers };
     },
+    check: () => kept.check(),
     close() {
-      server.close();
+      kept.close();
       for (const set of open.values()) for (const c of set) c.socket.destroy();
-      try {
-        unlinkSync(path);
-      } catch {
-        // already gone
-      }
     },
   };
 };
-
-/** Like the control socket: only the owner may connect, from the moment the file exists. */
-const bind = (path: string, onConnection: (s: Socket) => void, logger: Logger): Promise<Server> =>
-  new Promise((resolve, reject) => {
-    try {
-      unlinkSync(path); // a dead predecessor's: we hold the daemon lock
-    } catch {
-      // none
-    }
-    const server = createServer(onConnection);
-    server.once('error', reject);
-    const umask = process.umask(0o177);
-    try {
-      server.listen(path, () => {
-        try {
-          chmodSync(path, 0o600);
-        } catch (e) {
-          server.close();
-          reject(e as Error);
-          return;
-        }
-        server.off('error', reject);
-        server.on('error', (e) => logger.error({ err: e }, 'bus socket error'));
-        resolve(server);
-      });
-    } finally {
-      process.umask(umask);
-    }
-  });

@@ -145,7 +145,10 @@ const main = async (): Promise<void> => {
   process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception'));
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
   // SIGHUP: check the control socket now (it is also checked every second).
-  process.on('SIGHUP', () => control.server?.check());
+  process.on('SIGHUP', () => {
+    control.server?.check();
+    bus?.check();
+  });
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.on(sig, () => {
       logger.info({ signal: sig }, 'stopping apps and exiting');

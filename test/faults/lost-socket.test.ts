@@ -1,6 +1,7 @@
 // A daemon is never lost (SPEC §10): its socket file removed, it recreates it; while there is no
 // socket, `orch daemon status` and `stop` find it through its lock file.
 import { mkdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../../src/process/proc-stat.js';
@@ -55,6 +56,23 @@ describe('a lost socket does not lose the daemon', () => {
     expect((JSON.parse(status.stdout) as StatusJson).apps[0]!.instances[0]!.pid).toBe(app);
     const info = JSON.parse((await sb.orch(['daemon', 'status', '--output', 'json'])).stdout) as { pid: number; running: boolean };
     expect(info).toMatchObject({ running: true, pid: daemon });
+  });
+
+  it('the message bus socket comes back too, and an instance can connect to it again', async () => {
+    await startWithApp();
+    const bus = join(sb.home, 'bus.sock');
+    expect(isSocket(bus)).toBe(true);
+    unlinkSync(bus);
+    await waitFor(() => isSocket(bus), { timeout: 4000, what: 'the bus socket to be recreated' });
+    const connected = await new Promise<boolean>((resolve) => {
+      const c = createConnection(bus, () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.once('error', () => resolve(false));
+    });
+    expect(connected).toBe(true);
+    expect(statSync(bus).mode & 0o777).toBe(0o600);
   });
 
   it('SIGHUP makes the daemon check its socket at once', async () => {
