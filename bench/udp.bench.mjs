@@ -1,6 +1,6 @@
 // UDP port sharing through rolling reloads (issue 17, SPEC §14): a client sends numbered
 // datagrams every 5 ms to an app of two instances while `orch reload` runs three times, and
-// counts the replies. Socket mode: test/fixtures/apps/udp_echo.py on the datagram socket orch
+// counts the replies. Socket mode: examples/udp-python/echo.py on the datagram socket orch
 // holds (fd 3). Cluster mode: test/fixtures/apps/udp-echo.js, node:dgram workers sharing the
 // primary's socket. The share answered is the figure (target >= 99 %); a run of the same length
 // without reloads is the floor (what the client and the host lose on their own).
@@ -24,7 +24,7 @@ const ecosystem = (ports) => `version: 1
 name: udp-bench
 apps:
   py:
-    run: python3 -u ${join(fixtures, 'udp_echo.py')}
+    run: python3 -u ${join(repoRoot, 'examples/udp-python/echo.py')}
     mode: socket
     protocol: udp
     port: ${ports.py}

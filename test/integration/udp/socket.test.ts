@@ -4,9 +4,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppSpec } from '../../../src/config/desired.js';
 import { findPortHolders } from '../../../src/process/port-holders.js';
+import { repoRoot } from '../../helpers/sandbox.js';
 import { createHarness, type Harness, nodeApp } from '../supervisor/harness.js';
 import { socketApp } from '../supervisor/shared-port.js';
 import { startDatagramLoad } from './datagram-load.js';
@@ -21,10 +23,10 @@ afterEach(async () => {
 
 const live = (pids: readonly (number | undefined)[]): number[] => pids.filter((p): p is number => p !== undefined);
 
-/** test/fixtures/apps/udp_echo.py in socket mode, two instances, ready by sd_notify. */
+/** The UDP example (examples/udp-python/echo.py) in socket mode, two instances, ready by sd_notify. */
 const pythonEcho = (port: number, o: Parameters<typeof nodeApp>[3] = {}): AppSpec =>
   nodeApp('dns', 'unused', [], {
-    command: ['python3', '-u', 'udp_echo.py'],
+    command: ['python3', '-u', join(repoRoot, 'examples/udp-python/echo.py')],
     mode: 'socket',
     port,
     protocol: 'udp',
