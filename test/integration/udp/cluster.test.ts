@@ -7,6 +7,7 @@ import type { AppSpec } from '../../../src/config/desired.js';
 import { findPortHolders } from '../../../src/process/port-holders.js';
 import { createHarness, type Harness, nodeApp } from '../supervisor/harness.js';
 import { startDatagramLoad } from './datagram-load.js';
+import { expectReloadsUnderLoad } from './reload-under-load.js';
 import { freeUdpPort } from './udp-port.js';
 
 let h: Harness | undefined;
@@ -38,31 +39,7 @@ describe('cluster mode, udp', () => {
   });
 
   it('reloads three times under a steady datagram load, answering at least 99 % and from both workers', async () => {
-    const { supervisor, pids } = harness();
     const port = await freeUdpPort();
-    const spec = nodeEcho(port);
-    expect(await supervisor.create(spec)).toEqual({ ok: true });
-    const generations = [live(pids('echo'))];
-    const load = await startDatagramLoad(port, 5);
-    await load.answered(20);
-    // Datagrams were on their way during every reload, not only around them.
-    const sentDuring: number[] = [];
-    for (let round = 1; round <= 3; round++) {
-      const before = load.sent();
-      expect(await supervisor.reload({ ...spec, env: { ROUND: String(round) } })).toEqual({ ok: true });
-      sentDuring.push(load.sent() - before);
-      generations.push(live(pids('echo')));
-    }
-    // The last generation answering too, before the count is taken.
-    await load.answered(load.sent() + 20);
-    const result = await load.stop();
-    for (const n of sentDuring) expect(n).toBeGreaterThan(5);
-    expect(result.share).toBeGreaterThanOrEqual(0.99);
-    expect([...result.byInstance.keys()].sort()).toEqual(['0', '1']);
-    for (let k = 1; k < generations.length; k++) {
-      expect(generations[k]).toHaveLength(2);
-      expect(generations[k]?.some((p) => generations[k - 1]?.includes(p))).toBe(false);
-    }
-    for (const generation of generations) expect(generation.some((p) => result.pids.has(p))).toBe(true);
+    await expectReloadsUnderLoad(harness(), { ...nodeEcho(port), port });
   });
 });

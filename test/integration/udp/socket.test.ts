@@ -12,6 +12,7 @@ import { repoRoot } from '../../helpers/sandbox.js';
 import { createHarness, type Harness, nodeApp } from '../supervisor/harness.js';
 import { socketApp } from '../supervisor/shared-port.js';
 import { startDatagramLoad } from './datagram-load.js';
+import { expectReloadsUnderLoad } from './reload-under-load.js';
 import { freeUdpPort } from './udp-port.js';
 
 let h: Harness | undefined;
@@ -51,33 +52,8 @@ describe('socket mode, udp', () => {
   });
 
   it('reloads three times under a steady datagram load, answering at least 99 % and from both instances', async () => {
-    const { supervisor, pids } = harness();
     const port = await freeUdpPort();
-    const spec = pythonEcho(port);
-    expect(await supervisor.create(spec)).toEqual({ ok: true });
-    const generations = [live(pids('dns'))];
-    const load = await startDatagramLoad(port, 5);
-    await load.answered(20);
-    // Datagrams were on their way during every reload, not only around them.
-    const sentDuring: number[] = [];
-    for (let round = 1; round <= 3; round++) {
-      const before = load.sent();
-      expect(await supervisor.reload({ ...spec, env: { ROUND: String(round) } })).toEqual({ ok: true });
-      sentDuring.push(load.sent() - before);
-      generations.push(live(pids('dns')));
-    }
-    // The last generation answering too, before the count is taken.
-    await load.answered(load.sent() + 20);
-    const result = await load.stop();
-    for (const n of sentDuring) expect(n).toBeGreaterThan(5);
-    expect(result.share).toBeGreaterThanOrEqual(0.99);
-    expect([...result.byInstance.keys()].sort()).toEqual(['0', '1']);
-    for (let k = 1; k < generations.length; k++) {
-      expect(generations[k]).toHaveLength(2);
-      expect(generations[k]?.some((p) => generations[k - 1]?.includes(p))).toBe(false);
-    }
-    // Every generation answered: the replacements read the very socket the old ones did.
-    for (const generation of generations) expect(generation.some((p) => result.pids.has(p))).toBe(true);
+    await expectReloadsUnderLoad(harness(), { ...pythonEcho(port), port });
   });
 
   it('fails on a UDP port another process holds, naming it; a TCP listener on the number is no obstacle', async () => {
