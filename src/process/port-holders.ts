@@ -3,7 +3,7 @@
 // answered by whoever holds the port, this says who that is (SPEC §9). UDP ports (SPEC §14) the
 // same from /proc/net/udp{,6}: the tables are apart, so a TCP and a UDP socket on one number are too.
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { readAllProcStats, readProcStat } from './proc-stat.js';
+import { listPids, readAllProcStats, readProcStat } from './proc-stat.js';
 
 const LISTEN = '0A';
 
@@ -83,8 +83,18 @@ export interface PortHolder {
   readonly protocol?: 'udp';
 }
 
-/** The holders of every listened (udp: bound) port among `ports` (ports nobody holds are absent). */
-export const findPortHolders = (ports: Iterable<number>, protocol: SocketProtocol = 'tcp'): Map<number, PortHolder> => {
+/**
+ * The holders of every listened (udp: bound) port among `ports` (ports nobody holds are absent).
+ * `candidates`: pids likely to hold them (the daemon and its children), looked at first; when
+ * they hold every listening socket of those ports, the rest of /proc is not read (WARNING: then
+ * another process sharing one of those sockets, one inherited, is not listed). At 1,000
+ * processes the full pass is thousands of readlinks.
+ */
+export const findPortHolders = (
+  ports: Iterable<number>,
+  protocol: SocketProtocol = 'tcp',
+  candidates: Iterable<number> = [],
+): Map<number, PortHolder> => {
   const wanted = new Set(ports);
   const result = new Map<number, PortHolder>();
   if (wanted.size === 0) return result;
@@ -94,12 +104,17 @@ export const findPortHolders = (ports: Iterable<number>, protocol: SocketProtoco
   }
   if (inodePort.size === 0) return result;
   const holders = new Map<number, number[]>([...new Set(inodePort.values())].map((p) => [p, []]));
-  for (const [pid] of readAllProcStats()) {
+  const unseen = new Set(inodePort.keys());
+  const scan = (pid: number): void => {
     for (const inode of socketInodesOf(pid)) {
       const port = inodePort.get(inode);
+      unseen.delete(inode);
       if (port !== undefined && !holders.get(port)!.includes(pid)) holders.get(port)!.push(pid);
     }
-  }
+  };
+  const first = new Set(candidates);
+  for (const pid of first) scan(pid);
+  if (unseen.size > 0) for (const pid of listPids()) if (!first.has(pid)) scan(pid);
   for (const [port, pids] of holders) {
     pids.sort((a, b) => a - b);
     const pgids = pids.map((pid) => readProcStat(pid)?.pgrp ?? pid);

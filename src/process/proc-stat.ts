@@ -37,6 +37,22 @@ export const processStartTicks = (pid: number): string | undefined => {
 /** Alive and not a zombie. WARNING: a pid alone can be reused by the kernel; pid plus start time cannot. */
 export const isAlive = (pid: number): boolean => processStartTicks(pid) !== undefined;
 
+/** Every pid in /proc now, without reading anything of them (empty where /proc cannot be read). */
+export const listPids = (): number[] => {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const pids: number[] = [];
+  for (const entry of entries) {
+    const c = entry.charCodeAt(0);
+    if (c >= 48 && c <= 57) pids.push(Number(entry));
+  }
+  return pids;
+};
+
 /** Every process's stat, from one pass over /proc (empty where /proc cannot be read). */
 export const readAllProcStats = (): [pid: number, stat: ProcStat][] => {
   let entries: string[];

@@ -7,6 +7,7 @@ import type { AppSpec, DesiredState } from '../config/desired.js';
 import { instancePorts, protocolOf } from '../config/modes.js';
 import { nodeScript } from '../config/node-script.js';
 import { isNodeCommand } from '../config/run-command.js';
+import { childrenLookup } from '../process/descendants.js';
 import { findPortHolders } from '../process/port-holders.js';
 import { readProcStat } from '../process/proc-stat.js';
 import type { ActualState } from '../supervisor/view.js';
@@ -47,7 +48,10 @@ export const gatherHostFacts = (desired: DesiredState, actual: ActualState, daem
     desired.apps.filter((s) => protocolOf(s) === protocol).flatMap((s) => instancePorts(s, 0, s.instances));
   const udpPorts = portsOf('udp');
   const groups = new Map<number, number>();
+  // Only an app with a port can be found holding one (preflight's `holds`): at 1,000 instances,
+  // mostly port-less, reading every instance's stat cost tens of ms of every diff and apply.
   for (const app of actual.apps) {
+    if (app.spec.port === undefined) continue;
     for (const i of app.instances) {
       const pgrp = i.pid === undefined ? undefined : readProcStat(i.pid)?.pgrp;
       if (i.pid !== undefined && pgrp !== undefined) groups.set(i.pid, pgrp);
@@ -58,9 +62,18 @@ export const gatherHostFacts = (desired: DesiredState, actual: ActualState, daem
     const problem = cwdProblem(spec.cwd) ?? scriptProblem(spec);
     if (problem !== undefined) missing.set(spec.name, problem);
   }
+  // What orch runs listens in the daemon (socket mode) or its children (fork instances, cluster
+  // primaries): look there before reading every process's fds, leaving out the instances of apps
+  // without a port (most of them, at 1,000 instances). One of those holding a wanted port anyway
+  // leaves its socket unaccounted for, and the full pass finds it.
+  // The daemon itself only if a socket-mode app may be there: it holds two pipes per instance.
+  const portless = new Set(actual.apps.filter((a) => a.spec.port === undefined).flatMap((a) => a.instances.map((i) => i.pid)));
+  const socketMode = [...desired.apps, ...actual.apps.map((a) => a.spec)].some((s) => s.mode === 'socket');
+  const children = daemonPid === undefined ? [] : childrenLookup()(daemonPid).filter((pid) => !portless.has(pid));
+  const candidates = daemonPid !== undefined && socketMode ? [daemonPid, ...children] : children;
   return {
-    listeners: findPortHolders(portsOf('tcp')),
-    ...(udpPorts.length === 0 ? {} : { udpListeners: findPortHolders(udpPorts, 'udp') }),
+    listeners: findPortHolders(portsOf('tcp'), 'tcp', candidates),
+    ...(udpPorts.length === 0 ? {} : { udpListeners: findPortHolders(udpPorts, 'udp', candidates) }),
     groups,
     daemonPid,
     missing,

@@ -10,8 +10,8 @@ const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
-const start = (args: string[]): number => {
-  const child = spawn(process.execPath, args, { stdio: 'ignore' });
+const start = (args: string[], command = process.execPath): number => {
+  const child = spawn(command, args, { stdio: 'ignore' });
   children.push(child);
   return child.pid!;
 };
@@ -20,7 +20,8 @@ const openFds = (): number => readdirSync('/proc/self/fd').length;
 describe.runIf(process.platform === 'linux')('UsageSampler', () => {
   it('reports CPU of a busy process, none of an idle one, and the RSS of both', async () => {
     const busy = start(['-e', 'for (;;) {}']);
-    const idle = start(['-e', 'setInterval(() => {}, 1000)']);
+    // sleep, not node: a starting node burns CPU for a while, and would not be idle yet.
+    const idle = start(['100'], 'sleep');
     const sampler = new UsageSampler();
     try {
       sampler.sample([busy, idle]);
@@ -34,7 +35,7 @@ describe.runIf(process.platform === 'linux')('UsageSampler', () => {
       );
       expect(usage.get(idle)!.cpu).toBeLessThan(20);
       expect(usage.get(busy)!.memory).toBeGreaterThan(5 * 2 ** 20);
-      expect(usage.get(idle)!.memory).toBeGreaterThan(5 * 2 ** 20);
+      expect(usage.get(idle)!.memory).toBeGreaterThan(100 * 1024);
     } finally {
       sampler.close();
     }

@@ -52,10 +52,16 @@ describe('gatherHostFacts', () => {
     });
   });
 
-  it("reads the process group of every supervised instance's pid", () => {
-    const running = view(spec({ name: 'web' }));
+  it("reads the process group of every supervised instance's pid of an app with a port", () => {
+    const running = view(spec({ name: 'web', port }));
     const withPid = { ...running, instances: [{ ...running.instances[0]!, pid: holder.pid! }] };
     const facts = gatherHostFacts(desired([]), actual([withPid]), undefined);
     expect(facts.groups.get(holder.pid!)).toBeTypeOf('number');
+  });
+
+  it('reads no group for an app without a port: it cannot be found holding one', () => {
+    const running = view(spec({ name: 'worker' }));
+    const withPid = { ...running, instances: [{ ...running.instances[0]!, pid: holder.pid! }] };
+    expect(gatherHostFacts(desired([]), actual([withPid]), undefined).groups.size).toBe(0);
   });
 });
