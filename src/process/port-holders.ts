@@ -20,26 +20,29 @@ const TABLES: Readonly<Record<SocketProtocol, readonly string[]>> = {
  */
 export const readListeningSockets = (protocol: SocketProtocol = 'tcp'): Map<number, number[]> => {
   const byPort = new Map<number, number[]>();
-  for (const file of TABLES[protocol]) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
-      const f = line.trim().split(/\s+/);
-      if (f.length < 10 || (protocol === 'tcp' && f[3] !== LISTEN)) continue;
-      const port = parseInt(f[1]!.slice(f[1]!.lastIndexOf(':') + 1), 16);
-      const inode = Number(f[9]);
-      if (!Number.isInteger(port) || !Number.isInteger(inode) || inode === 0) continue;
-      const list = byPort.get(port) ?? [];
-      list.push(inode);
-      byPort.set(port, list);
-    }
-  }
+  for (const file of TABLES[protocol]) readTable(file, protocol, byPort);
   return byPort;
+};
+
+/** Adds one /proc/net table's listening (udp: bound) sockets to `byPort`; nothing if it cannot be read. */
+const readTable = (file: string, protocol: SocketProtocol, byPort: Map<number, number[]>): void => {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return;
+  }
+  for (const line of text.split('\n').slice(1)) {
+    // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10 || (protocol === 'tcp' && f[3] !== LISTEN)) continue;
+    const port = parseInt(f[1]!.slice(f[1]!.lastIndexOf(':') + 1), 16);
+    const inode = Number(f[9]);
+    if (!Number.isInteger(port) || !Number.isInteger(inode) || inode === 0) continue;
+    const list = byPort.get(port) ?? [];
+    list.push(inode);
+    byPort.set(port, list);
+  }
 };
 
 /** The socket inodes among a process's open fds (empty when they cannot be read: gone, or another user's). */
@@ -126,10 +129,18 @@ export const findPortHolders = (
 
 /** Whether a process of group `pgid` holds a socket listening on `port`: the instance itself answers there. */
 export const groupListensOn = (port: number, pgid: number): boolean => {
-  const inodes = new Set(readListeningSockets().get(port) ?? []);
-  if (inodes.size === 0) return false;
   // Most apps listen in the group leader itself (pid = pgid): spare the scan of every process.
-  if (readProcStat(pgid)?.pgrp === pgid && socketInodesOf(pgid).some((i) => inodes.has(i))) return true;
+  const leader = new Set(readProcStat(pgid)?.pgrp === pgid ? socketInodesOf(pgid) : []);
+  // WARNING: each table read walks the kernel's whole connection table (10-40 ms on a busy host).
+  // IPv6 first, where Node listens by default (`::`); stop at the first table showing the leader.
+  const inodes = new Set<number>();
+  for (const file of [TABLES.tcp[1]!, TABLES.tcp[0]!]) {
+    const byPort = new Map<number, number[]>();
+    readTable(file, 'tcp', byPort);
+    for (const inode of byPort.get(port) ?? []) inodes.add(inode);
+    if ([...inodes].some((i) => leader.has(i))) return true;
+  }
+  if (inodes.size === 0) return false;
   for (const [pid, stat] of readAllProcStats()) {
     if (stat.pgrp === pgid && socketInodesOf(pid).some((i) => inodes.has(i))) return true;
   }
