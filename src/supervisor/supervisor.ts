@@ -99,7 +99,7 @@ export class Supervisor implements SupervisorApi {
     const spawnContext = { logs: this.logs, notify: new NotifySockets(`${options.home}/notify`), cgroups: this.cgroups };
     this.modes = {
       fork: { launcher: new ForkLauncher(spawnContext), probes: forkProbes },
-      cluster: { launcher: new ClusterLauncher(this.logs, this.logger, this.onSpawned), probes: clusterProbes },
+      cluster: { launcher: new ClusterLauncher(this.logs, this.logger, this.onSpawned, this.cgroups), probes: clusterProbes },
       socket: { launcher: new SocketLauncher(spawnContext), probes: socketProbes },
     };
     this.memoryTimer = setInterval(() => void this.pollMemory(), options.memoryIntervalMs ?? 2000);

@@ -17,7 +17,12 @@
 import cluster from 'node:cluster';
 import { Server } from 'node:net';
 import { type DrainRequest, type HttpDrain, httpDrainOf, isHttpServer } from './http-drain.js';
+import { joinCgroup } from './join-cgroup.js';
 import { isShutdownMessage, type WorkerToPrimary } from './wire.js';
+
+// WARNING: first, before the app's first instruction: a child it forked before the move would
+// stay outside the worker's cgroup, and survive its stop.
+if (cluster.isWorker) joinCgroup();
 
 const drains = new Map<Server, HttpDrain>();
 let request: DrainRequest | undefined;

@@ -10,6 +10,8 @@ import type { Logger } from 'pino';
 import type { AppSpec } from '../../config/desired.js';
 import { canOverlap as modeCanOverlap } from '../../config/modes.js';
 import type { LogCapture } from '../../logs/capture.js';
+import { type InstanceCgroups, killCgroup, removeCgroup } from '../../process/cgroup.js';
+import { CGROUP_ENV } from '../../worker/join-cgroup.js';
 import { splitNodeArgv } from './cluster-argv.js';
 import { PrimaryProcess } from './cluster-primary-process.js';
 import type { LaunchResult, Launcher } from './launcher.js';
@@ -39,6 +41,8 @@ export class ClusterLauncher implements Launcher {
     private readonly logs: LogCapture,
     private readonly logger: Logger,
     private readonly onSpawned?: (pid: number) => void,
+    /** Where cgroup v2 is writable, each worker runs in a cgroup of its own (SPEC §10). */
+    private readonly cgroups?: InstanceCgroups,
   ) {}
 
   instancePort(spec: AppSpec): number | undefined {
@@ -62,20 +66,28 @@ export class ClusterLauncher implements Launcher {
     const started = await primary.started;
     if (!started.ok) return started;
     const { node: _node, ...argv } = split.argv;
-    return primary.fork(
+    // Made before the fork: the worker's drain preload moves it there before any app code runs
+    // (src/worker/join-cgroup.ts). Never a value from the spec's env: that one is ours only.
+    const cgroup = this.cgroups?.create(spec.name, index);
+    const { [CGROUP_ENV]: _unused, ...env } = instanceEnv(spec, index, spec.port);
+    const result = await primary.fork(
       spec.name,
       {
         id: this.nextId++,
         ...argv,
         cwd: spec.cwd,
-        env: instanceEnv(spec, index, spec.port),
+        env: cgroup === undefined ? env : { ...env, [CGROUP_ENV]: cgroup },
         shutdown: { signal: spec.shutdown.signal, timeoutMs: spec.shutdown.timeoutMs },
       },
       (proxy) => {
         this.logs.attach(spec.name, index, 'out', proxy.out);
         this.logs.attach(spec.name, index, 'err', proxy.err);
       },
+      cgroup,
     );
+    // A primary that died mid-fork may have left the worker's children there.
+    if (!result.ok && cgroup !== undefined) void killCgroup(cgroup).then(removeCgroup);
+    return result;
   }
 
   /**

@@ -21,7 +21,7 @@ export class PrimaryProcess {
   readonly apps = new Set<string>();
   private readonly child: ChildProcess;
   private readonly workers = new Map<WorkerId, WorkerProxy>();
-  private readonly pending = new Map<WorkerId, { readonly app: string; readonly resolve: (r: LaunchResult) => void }>();
+  private readonly pending = new Map<WorkerId, { readonly app: string; readonly cgroup: string | undefined; readonly resolve: (r: LaunchResult) => void }>();
   /** Wires a worker's output into the logs before any of it arrives. */
   private readonly attachers = new Map<WorkerId, (proxy: WorkerProxy) => void>();
 
@@ -79,11 +79,13 @@ export class PrimaryProcess {
     if (this.child.connected) this.child.send(message, () => undefined);
   }
 
-  fork(app: string, cmd: Omit<ForkCommand, 'type' | 'app'>, attach: (proxy: WorkerProxy) => void): Promise<LaunchResult> {
+  /** Forks a worker; `cgroup` is the one its env names, killed and removed once it has exited. */
+  fork(app: string, cmd: Omit<ForkCommand, 'type' | 'app'>, attach: (proxy: WorkerProxy) => void, cgroup?: string): Promise<LaunchResult> {
     if (this.dead) return Promise.resolve({ ok: false, reason: 'cluster primary is gone' });
     return new Promise((resolve) => {
       this.pending.set(cmd.id, {
         app,
+        cgroup,
         resolve: (result) => {
           this.pending.delete(cmd.id);
           resolve(result);
@@ -108,7 +110,7 @@ export class PrimaryProcess {
     if (event.type === 'spawned') {
       const pending = this.pending.get(event.id);
       if (pending === undefined) return;
-      const proxy = new WorkerProxy(event.id, event.pid, pending.app, (m) => this.send(m), this.logger);
+      const proxy = new WorkerProxy(event.id, event.pid, pending.app, (m) => this.send(m), this.logger, pending.cgroup);
       this.workers.set(event.id, proxy);
       this.attachers.get(event.id)?.(proxy);
       this.attachers.delete(event.id);

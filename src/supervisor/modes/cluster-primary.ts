@@ -44,7 +44,9 @@ for (const key of Object.keys(process.env)) Reflect.deleteProperty(process.env, 
  * descendants from /proc while it lives (at readiness, every TRACK_MS for all workers in one pass,
  * at once when it is stopped and then every STOPPING_TRACK_MS), and SIGKILLs the survivors once it has exited, each checked
  * against its start time so that a reused pid is never hit. Only a descendant born and orphaned
- * between two reads escapes; the app's stop, which kills the primary's group, still gets it.
+ * between two reads escapes; the app's stop, which kills the primary's group, still gets it
+ * unless it left the group. Where cgroups are writable none escapes: each worker joined a cgroup of
+ * its own before its app ran (src/worker/join-cgroup.ts), which the daemon kills once it exited.
  */
 interface Managed {
   readonly worker: Worker;

@@ -4,6 +4,7 @@
 import { PassThrough } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ShutdownSpec } from '../../config/desired.js';
+import { cgroupPids, killCgroup, removeCgroup } from '../../process/cgroup.js';
 import type { StopOutcome } from '../../process/process-group.js';
 import type { DaemonToPrimary, OutputStream, PrimaryToDaemon, WorkerId } from './cluster-protocol.js';
 import type { ChildHandle, ExitInfo } from './launcher.js';
@@ -38,6 +39,8 @@ export class WorkerProxy {
   private resolveListening!: () => void;
   private ready = false;
   private readonly listeners = new Set<(message: unknown) => void>();
+  /** The cgroup emptied and removed, once the worker has really exited (or was killed). */
+  private contained: Promise<void> | undefined;
 
   constructor(
     readonly id: WorkerId,
@@ -46,6 +49,11 @@ export class WorkerProxy {
     readonly app: string,
     private readonly send: (message: DaemonToPrimary) => void,
     private readonly logger: Logger,
+    /**
+     * The worker's own cgroup (SPEC §10), which it joined before its app's first instruction:
+     * whatever it started (a setsid() grandchild, a double fork) is killed with it.
+     */
+    private readonly cgroup?: string,
   ) {
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
     this.listening = new Promise((resolve) => (this.resolveListening = resolve));
@@ -98,9 +106,21 @@ export class WorkerProxy {
     this.resolveExit(exit);
   }
 
+  /** The worker has really exited (or its primary is gone): nothing it started may stay. */
   end(): void {
     this.out.end();
     this.err.end();
+    void this.contain();
+  }
+
+  /**
+   * Kills what is left in the worker's cgroup and removes it; once. WARNING: only at the worker's
+   * real exit or its SIGKILL: after `fatal` its exit is reported at once while it still drains.
+   */
+  private contain(): Promise<void> {
+    const { cgroup } = this;
+    this.contained ??= cgroup === undefined ? Promise.resolve() : killCgroup(cgroup).then((dir) => void removeCgroup(dir));
+    return this.contained;
   }
 
   /** Our log backpressure reaches the worker: its pipe is paused until this stream drains. */
@@ -125,14 +145,23 @@ export class WorkerProxy {
     } catch {
       // already gone
     }
+    void this.contain();
   }
 
+  /** Resolves once the worker exited and, with a cgroup, its cgroup is empty and removed. */
   private async stop(shutdown: ShutdownSpec): Promise<StopOutcome> {
     if (this.exit !== undefined) return { killed: false, groupGone: true };
     this.send({ type: 'stop', id: this.id, signal: shutdown.signal });
-    if (await within(this.exited, shutdown.timeoutMs)) return { killed: false, groupGone: true };
+    if (await within(this.exited, shutdown.timeoutMs)) return { killed: false, groupGone: await this.emptied() };
     this.kill();
     const gone = await within(this.exited, KILL_GRACE_MS);
-    return { killed: true, groupGone: gone };
+    return { killed: true, groupGone: (await this.emptied()) && gone };
+  }
+
+  /** After the worker's exit: its cgroup killed and gone; true when no process of it is left. */
+  private async emptied(): Promise<boolean> {
+    if (this.cgroup === undefined) return true;
+    await this.contain();
+    return cgroupPids(this.cgroup).length === 0;
   }
 }
