@@ -169,13 +169,16 @@ const systemdFidelity = (spec: AppSpec, input: ExportInput, byName: ReadonlyMap<
     env_file: spec.envFile === undefined ? mapped('-', 'none') : mapped('EnvironmentFile=', `${spec.envFile}: read by systemd at each start, values not copied`),
     inherit_env: dropped("instances get systemd's environment (its own PATH), not the caller's: add Environment= lines"),
     'restart.policy': mapped(`Restart=${r.policy === 'never' ? 'no' : r.policy}`),
-    'restart.backoff':
-      r.backoff.factor === 1 || r.backoff.initialMs === r.backoff.maxMs
-        ? mapped(`RestartSec=${span(r.backoff.initialMs)}`)
-        : approximated(
-            `RestartSec=${span(r.backoff.initialMs)}`,
-            `a fixed delay: growth needs RestartSteps=/RestartMaxDelaySec= (systemd 254+), not written so the units load on systemd 252`,
-          ),
+    // orch restarts an instance that ran past min_uptime at once the first time, and waits
+    // `initial` from the second crash on; systemd waits RestartSec= before every restart.
+    'restart.backoff': approximated(
+      `RestartSec=${span(r.backoff.initialMs)}`,
+      `every restart waits it, the first after a long run too (orch restarts that one at once)${
+        r.backoff.factor === 1 || r.backoff.initialMs === r.backoff.maxMs
+          ? ''
+          : '; a fixed delay: growth needs RestartSteps=/RestartMaxDelaySec= (systemd 254+), not written so the units load on systemd 252'
+      }`,
+    ),
     'restart.max_restarts': approximated(`StartLimitBurst=${Math.max(1, r.maxRestarts)}`, 'systemd counts starts, orch counts crashes; past the limit the unit fails, like errored'),
     'restart.window': mapped(`StartLimitIntervalSec=${span(r.windowMs)}`),
     'restart.min_uptime': dropped('systemd has no minimum run time: every restart waits RestartSec='),
