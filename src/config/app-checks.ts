@@ -5,6 +5,7 @@ import { type Problem, type Segment, problem } from './diagnostics.js';
 import { nodeScript } from './node-script.js';
 import type { AppDraft } from './normalize.js';
 import { isNodeCommand } from './run-command.js';
+import { formatDuration } from '../units.js';
 
 interface Rule {
   readonly reads: readonly (readonly Segment[])[];
@@ -166,7 +167,7 @@ const WARNINGS: readonly Rule[] = [
         written ? merged.origin('ready', 'type') : merged.origin('mode'),
         'value',
         "cluster app with no port: readiness waits for each worker's 'listening' event, and a worker that does not " +
-          `listen fails after ready.timeout (${showMs(spec.ready.timeoutMs)}); set 'port', or ready.type 'message' or 'none'`,
+          `listen fails after ready.timeout (${formatDuration(spec.ready.timeoutMs, 's')}); set 'port', or ready.type 'message' or 'none'`,
       );
     },
   },
@@ -180,4 +181,3 @@ export const checkApp = (draft: AppDraft): Problem[] => run(RULES, draft);
 /** Valid but probably not meant: reported as warnings, never a reason to refuse. */
 export const warnApp = (draft: AppDraft): Problem[] => run(WARNINGS, draft);
 
-const showMs = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);

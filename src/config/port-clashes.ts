@@ -5,6 +5,7 @@
 import { type Problem, problem } from './diagnostics.js';
 import type { Protocol } from './desired.js';
 import type { AppDraft } from './normalize.js';
+import { portSuffix } from '../ports.js';
 
 interface Claim {
   readonly draft: AppDraft;
@@ -12,8 +13,6 @@ interface Claim {
   readonly last: number;
   readonly protocol: Protocol;
 }
-
-const suffix = (protocol: Protocol): string => (protocol === 'udp' ? '/udp' : '');
 
 const claimOf = (draft: AppDraft): Claim | undefined => {
   const { port, mode, instances } = draft.spec;
@@ -27,8 +26,8 @@ const claimOf = (draft: AppDraft): Claim | undefined => {
 
 const describeClaim = (c: Claim): string =>
   c.first === c.last
-    ? `port ${c.first}${suffix(c.protocol)}`
-    : `ports ${c.first}-${c.last}${suffix(c.protocol)}: ${c.draft.spec.instances} instances in fork mode`;
+    ? `port ${c.first}${portSuffix(c.protocol)}`
+    : `ports ${c.first}-${c.last}${portSuffix(c.protocol)}: ${c.draft.spec.instances} instances in fork mode`;
 
 /** Drafts in file order. */
 export const checkPortClashes = (drafts: readonly AppDraft[]): Problem[] => {
@@ -41,8 +40,8 @@ export const checkPortClashes = (drafts: readonly AppDraft[]): Problem[] => {
     if (taken !== undefined) {
       const mine =
         claim.first === claim.last
-          ? `port ${claim.first}${suffix(claim.protocol)} is`
-          : `ports ${claim.first}-${claim.last}${suffix(claim.protocol)} (${draft.spec.instances} instances in fork mode) are`;
+          ? `port ${claim.first}${portSuffix(claim.protocol)} is`
+          : `ports ${claim.first}-${claim.last}${portSuffix(claim.protocol)} (${draft.spec.instances} instances in fork mode) are`;
       const message = `${mine} already used by app '${taken.draft.spec.name}' (${describeClaim(taken)})`;
       out.push(problem(draft.merged.origin('port'), 'value', message));
     }

@@ -6,6 +6,7 @@ import { isNodeCommand } from '../config/run-command.js';
 import { type AppFidelity, approximated, dropped, type FidelityRow, mapped, rowsOf } from './fidelity.js';
 import { durationText, type ExportInput, type ExportResult, imageOf, imageSource, plural, READY_SIGNAL, splitEnv } from './input.js';
 import { stableYaml } from './yaml-text.js';
+import { portSuffix } from '../ports.js';
 
 export const COMPOSE_FILE = 'compose.yaml';
 
@@ -39,7 +40,7 @@ const probeOf = (spec: AppSpec): Probe => {
 const portsOf = (spec: AppSpec): string[] => {
   const p = spec.port;
   if (p === undefined) return [];
-  const proto = protocolOf(spec) === 'udp' ? '/udp' : '';
+  const proto = portSuffix(protocolOf(spec));
   return spec.instances > 1 ? [`${p}-${p + spec.instances - 1}:${p}${proto}`] : [`${p}:${p}${proto}`];
 };
 

@@ -3,6 +3,7 @@
 import type { AppSpec, ReadyType } from '../config/desired.js';
 import { OrchError } from '../errors.js';
 import type { FidelityRow } from './fidelity.js';
+import { formatDuration } from '../units.js';
 
 export type ExportTarget = 'kubernetes' | 'systemd' | 'compose';
 
@@ -87,15 +88,7 @@ export const imageSource = (spec: AppSpec, target: 'kubernetes' | 'compose'): st
 export const secondsCeil = (ms: number): number => Math.ceil(ms / 1000);
 
 /** A duration as Compose and systemd write it: `5s`, or `250ms` when not whole seconds. */
-export const durationText = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
-
-/** `512M` style, as the file writes sizes. */
-export const sizeText = (bytes: number): string => {
-  for (const [unit, n] of [['G', 1024 ** 3], ['M', 1024 ** 2], ['K', 1024]] as const) {
-    if (bytes % n === 0) return `${bytes / n}${unit}`;
-  }
-  return `${bytes}`;
-};
+export const durationText = (ms: number): string => formatDuration(ms, 's');
 
 /** The signal without its SIG prefix, as `kill -s` and Kubernetes' docs name it. */
 export const bareSignal = (signal: string): string => signal.replace(/^SIG/, '');

@@ -14,10 +14,10 @@ import {
   plural,
   READY_SIGNAL,
   secondsCeil,
-  sizeText,
   splitEnv,
 } from './input.js';
 import { stableYaml, yamlStream } from './yaml-text.js';
+import { formatBytes } from '../units.js';
 
 const k8sProtocol = (spec: AppSpec): 'TCP' | 'UDP' => (protocolOf(spec) === 'udp' ? 'UDP' : 'TCP');
 
@@ -52,7 +52,7 @@ const metadataOf = (spec: AppSpec, name: string): Obj => ({
 
 /** A Kubernetes quantity for a byte count: Gi/Mi/Ki when exact, else plain bytes. */
 export const memoryQuantity = (bytes: number): string => {
-  const text = sizeText(bytes);
+  const text = formatBytes(bytes);
   return /[KMG]$/.test(text) ? `${text}i` : text;
 };
 

@@ -4,6 +4,9 @@
 // same from /proc/net/udp{,6}: the tables are apart, so a TCP and a UDP socket on one number are too.
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { listPids, readAllProcStats, readProcStat } from './proc-stat.js';
+import { describeHolder, type PortHolder } from '../ports.js';
+
+export { describeHolder, type PortHolder };
 
 const LISTEN = '0A';
 
@@ -74,17 +77,6 @@ export const commandOf = (pid: number): string | undefined => {
   }
 };
 
-export interface PortHolder {
-  readonly port: number;
-  /** Processes holding a listening socket on the port; empty when none is visible (another user's). */
-  readonly pids: readonly number[];
-  /** Their process groups, in the same order. */
-  readonly pgids: readonly number[];
-  /** The first holder's name, when visible. */
-  readonly command: string | undefined;
-  /** `udp` for a datagram socket's holders; absent for TCP (the default everywhere). */
-  readonly protocol?: 'udp';
-}
 
 /**
  * The holders of every listened (udp: bound) port among `ports` (ports nobody holds are absent).
@@ -147,13 +139,6 @@ export const groupListensOn = (port: number, pgid: number): boolean => {
   return false;
 };
 
-/** `port 3000 is in use by pid 1234 (python3)`, the one wording of a foreign holder. */
-export const describeHolder = (holder: PortHolder): string => {
-  const port = holder.protocol === 'udp' ? `${holder.port}/udp` : String(holder.port);
-  return holder.pids.length === 0
-    ? `port ${port} is in use by another process (not visible to this user)`
-    : `port ${port} is in use by pid ${holder.pids[0]}${holder.command === undefined ? '' : ` (${holder.command})`}`;
-};
 
 /**
  * `port 3000 is in use by pid 1234 (python3)` when something outside process group `ownGroup`

@@ -7,6 +7,7 @@ import { instancePorts, protocolOf } from '../config/modes.js';
 import { compareNames } from './fields.js';
 import type { Action, HostFacts, PortHolder, Refusal } from './types.js';
 import type { ActualState, AppView } from '../supervisor/view.js';
+import { describeHolder, portLabel } from '../ports.js';
 
 /** The ports an action needs free (or held by the app itself) before it starts anything. */
 const portsNeeded = (a: Action): number[] => {
@@ -27,8 +28,6 @@ const portsNeeded = (a: Action): number[] => {
 /** `'web' (project 'demo')`: how another project's app is named in a refusal. */
 const appLabel = (view: AppView): string => `app '${view.spec.name}' of project '${view.spec.project}'`;
 
-/** `3000`, `5353/udp`: how a port is named in a refusal. */
-const portName = (port: number, protocol: Protocol): string => (protocol === 'udp' ? `${port}/udp` : String(port));
 
 /** Whether `view`'s processes hold the listener: its instances' groups, or the daemon for a socket-mode port. */
 const holds = (view: AppView, holder: PortHolder, facts: HostFacts, protocol: Protocol): boolean => {
@@ -55,7 +54,7 @@ const portProblem = (
   facts: HostFacts,
 ): string | undefined => {
   const holder = (protocol === 'udp' ? facts.udpListeners : facts.listeners)?.get(port);
-  const name = portName(port, protocol);
+  const name = portLabel(port, protocol);
   // Another project's app that declares the port takes it back at its next restart, held or not.
   const claimant = others.find(
     (v) => v.spec.project !== project && (declares(v, port, protocol) || (holder !== undefined && holds(v, holder, facts, protocol))),
@@ -63,9 +62,7 @@ const portProblem = (
   if (claimant !== undefined) return `port ${name} is held by ${appLabel(claimant)}`;
   if (holder === undefined) return undefined;
   if ([...(self === undefined ? [] : [self]), ...others, ...freed].some((v) => holds(v, holder, facts, protocol))) return undefined;
-  return holder.pids.length === 0
-    ? `port ${name} is in use by another process (not visible to this user)`
-    : `port ${name} is in use by pid ${holder.pids[0]}${holder.command === undefined ? '' : ` (${holder.command})`}`;
+  return describeHolder(holder.protocol === undefined && protocol === 'udp' ? { ...holder, protocol } : holder);
 };
 
 /** Every refusal of the plan, sorted by app (one per app: the first reason found). */

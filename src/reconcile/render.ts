@@ -6,6 +6,7 @@ import { fieldKind } from './fields.js';
 import { formatValue } from './format.js';
 import { interruptsService } from './types.js';
 import type { Action, ActionType, DriftReason, FieldChange, Plan } from './types.js';
+import { portSuffix } from '../ports.js';
 
 export interface PlanSummary {
   readonly create: number;
@@ -54,8 +55,7 @@ const placement = (spec: AppSpec): string => {
   return `(fork, ports ${range(spec.port, spec.port + spec.instances - 1)}${udp})`;
 };
 
-/** `/udp` after a datagram port; TCP, the default, is not written. */
-const udpMark = (spec: AppSpec): string => (protocolOf(spec) === 'udp' ? '/udp' : '');
+const udpMark = (spec: AppSpec): string => portSuffix(protocolOf(spec));
 
 /** What the action does, before and after the word on interruption. */
 const describe = (a: Action): readonly [string, string] => {

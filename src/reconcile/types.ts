@@ -3,6 +3,7 @@
 // (src/supervisor/view.ts): its producer owns it.
 import type { AppSpec } from '../config/desired.js';
 import { type Operation, interrupts } from '../config/modes.js';
+import type { PortHolder } from '../ports.js';
 
 /** One changed field of an app, for display. `secret` fields (env values) render without values. */
 export interface FieldChange {
@@ -86,14 +87,8 @@ export interface Refusal {
   readonly message: string;
 }
 
-/** A process listening on a TCP port, as the pre-flight saw it (src/process/port-holders.ts). */
-export interface PortHolder {
-  readonly port: number;
-  /** Processes holding the listening socket; empty when none is visible (another user's). */
-  readonly pids: readonly number[];
-  readonly pgids: readonly number[];
-  readonly command: string | undefined;
-}
+/** Who holds a wanted port, as the pre-flight saw it: the one shape, in src/ports.ts. */
+export type { PortHolder } from '../ports.js';
 
 /** What the pre-flight read from the host before planning; the plan itself does no I/O. */
 export interface HostFacts {
