@@ -102,11 +102,11 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
   };
   // Linux: kept /proc descriptors (src/process/usage.ts), ~6x faster than pidusage at 1,000 pids.
   const usageSampler = new UsageSampler();
-  const sampleStats = async (pids: readonly number[]): Promise<Record<string, ProcessStats>> => {
+  const sampleStats = async (pids: readonly number[], all: boolean): Promise<Record<string, ProcessStats>> => {
     const stats: Record<string, ProcessStats> = {};
     if (pids.length === 0) return stats;
     if (process.platform === 'linux') {
-      for (const [pid, u] of usageSampler.sample(pids)) stats[pid] = { cpu: u.cpu, memory: u.memory };
+      for (const [pid, u] of usageSampler.sample(pids, { all })) stats[pid] = { cpu: u.cpu, memory: u.memory };
       return stats;
     }
     try {
@@ -184,7 +184,7 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
     status: async () => {
       const apps = supervisor.apps();
       const pids = apps.flatMap((a) => a.instances.map((i) => i.pid)).filter((p): p is number => p !== undefined);
-      const stats = await sampleStats(pids);
+      const stats = await sampleStats(pids, true);
       return { apps, stats, generations: { ...state.generations }, warnings: deps.warnings };
     },
     apply: (p, emit) => queue.run(() => apply(p.desired, emit, { source: p.source })),
@@ -262,7 +262,7 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
     describe: async (p) => {
       const app = appOrThrow(p.app);
       const pids = app.instances.map((i) => i.pid).filter((pid): pid is number => pid !== undefined);
-      return { app, stats: await sampleStats(pids), generation: state.generations[app.spec.project] ?? null, events: events.of(p.app) };
+      return { app, stats: await sampleStats(pids, false), generation: state.generations[app.spec.project] ?? null, events: events.of(p.app) };
     },
     // Imperative, like stop: the persisted desired state keeps the file's count (a daemon restart
     // converges back to it) and the next diff shows the difference as a scale.

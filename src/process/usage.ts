@@ -41,8 +41,12 @@ export class UsageSampler {
   private readonly buffer = Buffer.alloc(1024);
   private pageSize: number | undefined;
 
-  /** Usage of each pid still alive; descriptors of pids not asked for any more are closed. */
-  sample(pids: readonly number[]): Map<number, ProcessUsage> {
+  /**
+   * Usage of each pid still alive. `all: true` says `pids` is every process being watched (a
+   * status): descriptors of the others are closed then. A partial sample (one app's `describe`)
+   * keeps them, so the next full sample still measures CPU since the previous one.
+   */
+  sample(pids: readonly number[], { all }: { readonly all: boolean } = { all: true }): Map<number, ProcessUsage> {
     const result = new Map<number, ProcessUsage>();
     if (process.platform !== 'linux') return result;
     this.pageSize ??= readPageSize();
@@ -53,7 +57,7 @@ export class UsageSampler {
       return result;
     }
     const wanted = new Set(pids);
-    for (const [pid, t] of this.tracked) if (!wanted.has(pid)) this.forget(pid, t);
+    if (all) for (const [pid, t] of this.tracked) if (!wanted.has(pid)) this.forget(pid, t);
     for (const pid of wanted) {
       const usage = this.read(pid, now);
       if (usage !== undefined) result.set(pid, usage);

@@ -1,7 +1,7 @@
 // UsageSampler against real processes: a busy loop shows CPU, a sleeper none, both their RSS;
 // a process that exited is left out and its descriptor closed.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsageSampler } from '../../../src/process/usage.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -51,5 +51,28 @@ describe.runIf(process.platform === 'linux')('UsageSampler', () => {
     await waitFor(() => !sampler.sample([pid]).has(pid), { what: 'exit seen' });
     expect(openFds()).toBe(before);
     expect(sampler.sample([]).size).toBe(0);
+  });
+});
+
+describe('UsageSampler: a partial sample', () => {
+  it('keeps the descriptors of the pids it was not asked about, so the next full sample measures since the last one', () => {
+    const sampler = new UsageSampler();
+    const statFds = (): string[] =>
+      readdirSync('/proc/self/fd').flatMap((fd) => {
+        try {
+          const target = readlinkSync(`/proc/self/fd/${fd}`);
+          return /^\/proc\/\d+\/stat$/.test(target) ? [target] : [];
+        } catch {
+          return [];
+        }
+      });
+    const [a, b] = [process.pid, process.ppid];
+    sampler.sample([a, b]);
+    expect(statFds()).toEqual(expect.arrayContaining([`/proc/${a}/stat`, `/proc/${b}/stat`]));
+    sampler.sample([a], { all: false });
+    expect(statFds()).toContain(`/proc/${b}/stat`);
+    sampler.sample([a]);
+    expect(statFds()).not.toContain(`/proc/${b}/stat`);
+    sampler.close();
   });
 });
