@@ -112,7 +112,8 @@ export const spawnInstance = async (
   const wrapped = listens || cgroup !== undefined;
   const dropCgroup = (): void => void (cgroup !== undefined && removeCgroup(cgroup));
   if (wrapped) {
-    const missing = await missingCommand(file, spec.baseEnv.PATH, spec.cwd);
+    // The PATH the instance gets (the file's env may set it), as validation and execa look in.
+    const missing = await missingCommand(file, instanceEnv(spec, index, port).PATH, spec.cwd);
     if (missing !== undefined) {
       dropCgroup();
       return { ok: false, reason: missing };

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -57,6 +58,21 @@ describe('create', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     expect(result).toEqual({ ok: false, reason: 'instance 0: command not found: no-such-command-orch' });
     expect(instance('ghost', 0)?.reason).toBe('command not found: no-such-command-orch');
+  });
+
+  it("finds a command on the PATH the file's env sets, as validation does", async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'orch-path-'));
+    try {
+      writeFileSync(join(bin, 'orch-test-prog'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(join(fixtures, 'forever.js'))}\n`, { mode: 0o755 });
+      const spec = nodeApp('onpath', 'forever.js', [], {
+        command: ['orch-test-prog'],
+        env: { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` },
+        ready: { type: 'none', timeoutMs: 5000, delayMs: 50 },
+      });
+      expect(await h.supervisor.create(spec)).toEqual({ ok: true });
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   it('reports a file without the exec bit as permission denied', async () => {
