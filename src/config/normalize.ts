@@ -136,7 +136,7 @@ export const normalizeApp = (
  * SPEC §3: `listening` in cluster mode, `tcp` in fork mode with a TCP port, `none` otherwise (a
  * datagram socket cannot be probed: SPEC §14). A dgram worker's `bind` emits `listening` too.
  */
-export const defaultReadyType = (mode: Mode, port: number | undefined, protocol: Protocol = 'tcp'): ReadyType =>
+const defaultReadyType = (mode: Mode, port: number | undefined, protocol: Protocol = 'tcp'): ReadyType =>
   mode === 'cluster' ? 'listening' : mode === 'fork' && port !== undefined && protocol === 'tcp' ? 'tcp' : 'none';
 
 /** The port as an integer 1..65535, or null when an interpolated string is not one. */

@@ -51,7 +51,7 @@ const metadataOf = (spec: AppSpec, name: string): Obj => ({
 });
 
 /** A Kubernetes quantity for a byte count: Gi/Mi/Ki when exact, else plain bytes. */
-export const memoryQuantity = (bytes: number): string => {
+const memoryQuantity = (bytes: number): string => {
   const text = formatBytes(bytes);
   return /[KMG]$/.test(text) ? `${text}i` : text;
 };

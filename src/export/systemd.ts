@@ -11,10 +11,10 @@ import { durationText, type ExportFile, type ExportInput, type ExportResult, plu
 const listenKey = (spec: AppSpec): 'ListenStream' | 'ListenDatagram' => (protocolOf(spec) === 'udp' ? 'ListenDatagram' : 'ListenStream');
 
 export const unitBase = (spec: Pick<AppSpec, 'project' | 'name'>): string => `${spec.project}-${spec.name}`;
-export const templateUnit = (spec: Pick<AppSpec, 'project' | 'name'>): string => `${unitBase(spec)}@.service`;
-export const instanceUnit = (spec: Pick<AppSpec, 'project' | 'name'>, i: number): string => `${unitBase(spec)}@${i}.service`;
-export const socketUnit = (spec: Pick<AppSpec, 'project' | 'name'>): string => `${unitBase(spec)}.socket`;
-export const targetUnit = (project: string): string => `${project}.target`;
+const templateUnit = (spec: Pick<AppSpec, 'project' | 'name'>): string => `${unitBase(spec)}@.service`;
+const instanceUnit = (spec: Pick<AppSpec, 'project' | 'name'>, i: number): string => `${unitBase(spec)}@${i}.service`;
+const socketUnit = (spec: Pick<AppSpec, 'project' | 'name'>): string => `${unitBase(spec)}.socket`;
+const targetUnit = (project: string): string => `${project}.target`;
 
 const instanceUnits = (spec: AppSpec): string[] => Array.from({ length: spec.instances }, (_, i) => instanceUnit(spec, i));
 

@@ -115,7 +115,7 @@ export interface Plan {
 }
 
 /** The action in the terms of the mode traits. */
-export const operationOf = (a: Action): Operation => {
+const operationOf = (a: Action): Operation => {
   switch (a.type) {
     case 'create':
     case 'update':

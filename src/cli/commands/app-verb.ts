@@ -1,9 +1,8 @@
-import { sharesPort } from '../../config/modes.js';
 import { DaemonClient } from '../../daemon/client.js';
 import { homePaths } from '../../daemon/paths.js';
 import type { ActionResult, AppView } from '../../daemon/protocol.js';
 import { OrchError } from '../../errors.js';
-import { type AppVerb, type VerbEffect, effectWords, verbEffect } from '../../reconcile/verbs.js';
+import { type AppVerb, type VerbEffect, effectWords, verbEffect, verbOperation } from '../../reconcile/verbs.js';
 import type { OutputFormat } from '../output.js';
 import { paint, printJson, println, useColor } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -26,7 +25,7 @@ const unknownApp = (verb: AppVerb, name: string): OrchError =>
   );
 
 /** The apps `names` picks, in order: `all` is every app (sorted by name), each app once. Throws for an unknown name before anything is done. */
-export const pickApps = (verb: AppVerb, names: readonly string[], views: readonly AppView[]): AppView[] => {
+const pickApps = (verb: AppVerb, names: readonly string[], views: readonly AppView[]): AppView[] => {
   const picked = new Map<string, AppView>();
   for (const name of names) {
     if (name === 'all') {
@@ -56,7 +55,7 @@ export const appVerbs = async (verb: AppVerb, names: readonly string[], opts: { 
       if (views.length === 0) println(`${verb} all: no apps`);
       for (const [k, view] of views.entries()) {
         const app = view.spec.name;
-        if (verb === 'reload' && !sharesPort(view.spec)) println(`${app} shares no port (${view.spec.mode} mode): reloading it is a restart.`);
+        if (verb === 'reload' && verbOperation(verb, view).kind === 'restart') println(`${app} shares no port (${view.spec.mode} mode): reloading it is a restart.`);
         println(effectLabel(verb, app, effects[k]!, color));
       }
     }

@@ -3,8 +3,7 @@
 import { DaemonClient } from '../../daemon/client.js';
 import type { LoggedEvent } from '../../daemon/events.js';
 import { homePaths } from '../../daemon/paths.js';
-import { OrchError } from '../../errors.js';
-import { parseSince } from '../../logs/filter.js';
+import { sinceOrFail } from '../since.js';
 import { formatDuration } from '../../units.js';
 import { withJsonError } from '../exit-code.js';
 import { type OutputFormat, formatTable, printJson, println } from '../output.js';
@@ -19,7 +18,7 @@ const FOLLOW_INTERVAL_MS = 500;
  */
 export type EventJson = Omit<LoggedEvent, 'time'> & { readonly time: string };
 
-export const eventJson = (e: LoggedEvent): EventJson => ({ ...e, time: new Date(e.time).toISOString() });
+const eventJson = (e: LoggedEvent): EventJson => ({ ...e, time: new Date(e.time).toISOString() });
 
 const exitText = (e: LoggedEvent): string => {
   const how = e.signal != null ? `by ${e.signal}` : e.code != null ? `with code ${e.code}` : '';
@@ -28,7 +27,7 @@ const exitText = (e: LoggedEvent): string => {
 };
 
 /** An event in words: `exited with code 3 (crash)`, `backoff: restart in 1.5s`. Pure. */
-export const eventWords = (e: LoggedEvent): string => {
+const eventWords = (e: LoggedEvent): string => {
   const pid = e.pid === undefined ? '' : ` (pid ${e.pid})`;
   const why = e.reason === undefined ? '' : `: ${e.reason}`;
   switch (e.type) {
@@ -65,10 +64,7 @@ export interface EventsOptions {
 
 export const events = (app: string | undefined, opts: EventsOptions): Promise<void> =>
   withJsonError(opts.output, async () => {
-    const sinceIso = opts.since === undefined ? undefined : parseSince(opts.since, Date.now());
-    if (opts.since !== undefined && sinceIso === undefined) {
-      throw new OrchError('ORCH_USAGE', `--since takes a duration ago (30s, 10m, 2h, 1d) or an ISO time (2025-01-31T12:00:00Z), got '${opts.since}'`);
-    }
+    const sinceIso = sinceOrFail(opts.since, Date.now());
     const since = sinceIso === undefined ? undefined : Date.parse(sinceIso);
     const client = await DaemonClient.connect(homePaths());
     try {

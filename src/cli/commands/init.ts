@@ -19,7 +19,7 @@ const scalar = (v: string): string => stringify(v, { lineWidth: 0 }).trimEnd();
 const runOf = (argv: readonly string[]): string =>
   argv.every((w) => /^[\w@%+=:,./-]+$/.test(w)) ? scalar(argv.join(' ')) : `[${argv.map((w) => JSON.stringify(w)).join(', ')}]`;
 
-export const starterFile = (opts: { dir: string; schema: string; script?: string; port?: number }): string => {
+const starterFile = (opts: { dir: string; schema: string; script?: string; port?: number }): string => {
   const { script, port } = opts;
   const ext = script === undefined ? '' : extname(script).toLowerCase();
   const interpreter = INTERPRETERS[ext];

@@ -3,8 +3,9 @@
 import { readdir } from 'node:fs/promises';
 import { homePaths } from '../../daemon/paths.js';
 import { OrchError } from '../../errors.js';
+import { sinceOrFail } from '../since.js';
 import { appsWithLogs, logFilePath } from '../../logs/files.js';
-import { isEmptyFilter, type LogFilter, parseLogTarget, parseSince, verdictOf } from '../../logs/filter.js';
+import { isEmptyFilter, type LogFilter, parseLogTarget, verdictOf } from '../../logs/filter.js';
 import { LogFollower } from '../../logs/follow.js';
 import { mergeByTime } from '../../logs/merge.js';
 import { parseRecord } from '../../logs/record.js';
@@ -21,14 +22,12 @@ export interface LogsOptions {
   readonly output: OutputFormat;
 }
 
+
 /** The filter the options ask for; throws ORCH_USAGE for a malformed target or --since. */
-export const logFilterOf = (target: string | undefined, opts: LogsOptions, now: number): { app: string | undefined; filter: LogFilter } => {
+const logFilterOf = (target: string | undefined, opts: LogsOptions, now: number): { app: string | undefined; filter: LogFilter } => {
   const parsed = target === undefined ? { app: undefined } : parseLogTarget(target);
   if (parsed === undefined) throw new OrchError('ORCH_USAGE', `'${target}' is not an app or app#N (N an instance number)`);
-  const since = opts.since === undefined ? undefined : parseSince(opts.since, now);
-  if (opts.since !== undefined && since === undefined) {
-    throw new OrchError('ORCH_USAGE', `--since takes a duration ago (30s, 10m, 2h, 1d) or an ISO time (2025-01-31T12:00:00Z), got '${opts.since}'`);
-  }
+  const since = sinceOrFail(opts.since, now);
   // Both --err and --out: both streams, as with neither.
   const streams = opts.err === opts.out ? undefined : opts.err ? (['err'] as const) : (['out'] as const);
   return {
