@@ -1,6 +1,7 @@
 // Where `GET /metrics` may be served (SPEC §12): parsed and checked here, purely, so the CLI
 // (`orch daemon start --metrics ADDR`) refuses the same addresses as the daemon.
 import { isIP } from 'node:net';
+import { hostPort, isLoopback } from './http-addr.js';
 
 export interface MetricsAddr {
   readonly host: string;
@@ -19,13 +20,7 @@ export const parseMetricsAddr = (value: string): MetricsAddr | { readonly proble
   return { host, port };
 };
 
-/** 127.0.0.0/8, ::1, ::ffff:127.x and `localhost`. Pure. */
-export const isLoopback = (host: string): boolean => {
-  const h = host.toLowerCase();
-  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
-  return isIP(v4) === 4 && v4.startsWith('127.');
-};
+export { isLoopback };
 
 /** The address to serve on, or why not (a non-loopback address without `allowPublic`). Pure. */
 export const checkMetricsAddr = (value: string, allowPublic: boolean): { ok: true; addr: MetricsAddr } | { ok: false; problem: string } => {
@@ -40,4 +35,4 @@ export const checkMetricsAddr = (value: string, allowPublic: boolean): { ok: tru
   return { ok: true, addr: parsed };
 };
 
-export const metricsUrl = (addr: MetricsAddr): string => `http://${addr.host.includes(':') ? `[${addr.host}]` : addr.host}:${addr.port}/metrics`;
+export const metricsUrl = (addr: MetricsAddr): string => `http://${hostPort(addr.host, addr.port)}/metrics`;

@@ -3,6 +3,7 @@
 // carries a token, and an action is a POST. The page's static files carry no data and are the
 // only thing served without a token: the token lives in the URL fragment, which the browser never
 // sends, so the page must load before it can read it.
+import { hostPort, isLoopback } from '../http-addr.js';
 export interface Served {
   readonly host: string;
   readonly port: number;
@@ -20,10 +21,6 @@ export type Access = 'public' | 'read' | 'action';
 
 export type Verdict = { readonly ok: true } | { readonly ok: false; readonly status: 401 | 403 | 405; readonly message: string };
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-export const isLoopback = (host: string): boolean => LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
-
-const hostPort = (host: string, port: number): string => `${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 /** The Host headers that name the served address (a loopback dashboard answers to `localhost` too). */
 export const allowedHosts = ({ host, port }: Served): readonly string[] =>

@@ -15,6 +15,7 @@ import { stateOf } from './rows.js';
 import { SampleStore } from './samples.js';
 import { bearerToken, TokenSet } from './tokens.js';
 import { type ApiError, type AppEvent, DASHBOARD_VERBS, type DashboardVerb, instanceKey } from './wire.js';
+import { hostPort } from '../http-addr.js';
 
 /** The daemon's own handlers of these methods (the page does what the CLI's requests do). */
 export type DashboardApi = { [M in 'status' | 'describe' | 'history' | DashboardVerb]: (params: Params<M>, emit: (e: ProgressEvent) => void) => Promise<Result<M>> };
@@ -30,7 +31,6 @@ export interface DashboardDeps {
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '[::]']);
-const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
 const SECURITY_HEADERS = {
   'cache-control': 'no-store',
@@ -73,7 +73,7 @@ export class DashboardServer {
     const running = reuse ? current : await this.listen(host, port);
     const token = running.tokens.mint();
     const { served } = running;
-    return { url: `http://${urlHost(served.host)}:${served.port}/#token=${token}`, host: served.host, port: served.port };
+    return { url: `http://${hostPort(served.host, served.port)}/#token=${token}`, host: served.host, port: served.port };
   }
 
   async close(): Promise<void> {
@@ -103,7 +103,7 @@ export class DashboardServer {
       server.once('error', (err: NodeJS.ErrnoException) =>
         reject(
           err.code === 'EADDRINUSE' || err.code === 'EADDRNOTAVAIL' || err.code === 'EACCES'
-            ? new OrchError('ORCH_USAGE', `the dashboard cannot listen on ${urlHost(host)}:${port ?? 0}: ${err.code}`)
+            ? new OrchError('ORCH_USAGE', `the dashboard cannot listen on ${hostPort(host, port ?? 0)}: ${err.code}`)
             : err,
         ),
       );
