@@ -4,9 +4,10 @@
 // to the app's ring (atomically, by rename). A write that fails (a full disk) drops its batch and
 // is counted, never retried in a loop: the next event tries again.
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { appendFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import writeFileAtomic from 'write-file-atomic';
 import type { EventSink, OrchEvent } from './events.js';
 
 const SUFFIX = '.jsonl';
@@ -151,7 +152,4 @@ const withoutApp = (e: OrchEvent): Omit<OrchEvent, 'app'> => {
 
 const joinLines = (lines: readonly string[]): string => lines.map((l) => `${l}\n`).join('');
 
-const replaceFile = async (path: string, lines: readonly string[]): Promise<void> => {
-  await writeFile(`${path}.tmp`, joinLines(lines), { mode: 0o600 });
-  await rename(`${path}.tmp`, path);
-};
+const replaceFile = (path: string, lines: readonly string[]): Promise<void> => writeFileAtomic(path, joinLines(lines), { mode: 0o600 });

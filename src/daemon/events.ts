@@ -54,7 +54,7 @@ export class EventLog {
   ) {}
 
   /** Events read back from the sink at start-up, oldest first; not written again. */
-  restore(app: string, events: readonly OrchEvent[]): void {
+  restore(events: readonly OrchEvent[]): void {
     for (const event of events.slice(-this.perApp)) this.push(event);
   }
 
@@ -92,11 +92,6 @@ export class EventLog {
   subscribe(listener: (e: LoggedEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  /** Every app with kept events. */
-  apps(): string[] {
-    return [...this.rings.keys()].sort();
   }
 
   forget(app: string): void {

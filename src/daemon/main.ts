@@ -64,7 +64,7 @@ const main = async (): Promise<void> => {
   // The event log survives restarts in ORCH_HOME/events/; the metrics are computed on scrape (SPEC §12).
   const eventStore = new EventStore(`${paths.home}/events`, EVENTS_PER_APP, logger);
   const events = new EventLog(EVENTS_PER_APP, eventStore);
-  for (const [app, kept] of eventStore.load()) events.restore(app, kept);
+  for (const kept of eventStore.load().values()) events.restore(kept);
   const supervisor = new Supervisor({
     home: paths.home,
     logger,

@@ -3,9 +3,8 @@
 // option: an instance's stdout/stderr pipes die with the daemon that read them.
 import { readFileSync } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
-import { isGone, readProcStat } from '../process/proc-stat.js';
+import { isGone, processStartTicks, readProcStat } from '../process/proc-stat.js';
 import { liveGroups, signalGroup } from '../process/process-group.js';
-import { processStartTicks } from '../process/proc-stat.js';
 
 export interface ProcessIdentity {
   readonly pid: number;

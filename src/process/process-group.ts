@@ -52,16 +52,6 @@ export const liveGroups = (pgids: readonly number[]): Set<number> => {
 /** True while a member of the group is alive (zombies do not count). */
 export const groupAlive = (pgid: number): boolean => liveGroups([pgid]).has(pgid);
 
-/** True when the process exists and is not a zombie. */
-export const processAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  return process.platform !== 'linux' || !isGone(readProcStat(pid));
-};
-
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Members of the cgroup outside the process group `pgid`, alive (zombies do not count). */

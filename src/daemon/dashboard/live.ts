@@ -52,9 +52,6 @@ export class LiveFeed {
     return this.timer !== undefined;
   }
 
-  get clients(): number {
-    return this.subscribers.size;
-  }
 
   stop(): void {
     clearInterval(this.timer);

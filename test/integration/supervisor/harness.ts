@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import type { AppSpec } from '../../../src/config/desired.js';
-import { processAlive } from '../../../src/process/process-group.js';
+import { isAlive as processAlive } from '../../../src/process/proc-stat.js';
 import { Supervisor, type SupervisorOptions } from '../../../src/supervisor/supervisor.js';
 import { defaultApp, type SpecOverrides, withOverrides } from '../../helpers/spec.js';
 

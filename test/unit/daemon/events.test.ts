@@ -65,7 +65,7 @@ describe('EventLog', () => {
   it('restore: events read back come first, bounded, and are not written again', () => {
     const appended: string[] = [];
     const log = new EventLog(2, { append: (app) => appended.push(app), remove: () => undefined });
-    log.restore('a', [started(1, 'a'), started(2, 'a'), started(3, 'a')]);
+    log.restore([started(1, 'a'), started(2, 'a'), started(3, 'a')]);
     log.record(started(4, 'a'));
     expect(log.of('a').map((e) => e.time)).toEqual([3, 4]);
     expect(appended).toEqual(['a']);
@@ -98,7 +98,7 @@ describe('EventStore', () => {
 
     const again = new EventStore(dir, 5).load();
     const next = new EventLog(5);
-    for (const [app, events] of again) next.restore(app, events);
+    for (const events of again.values()) next.restore(events);
     expect(next.of('web')).toEqual([started(1, 'web'), { time: 2, app: 'web', instance: 0, type: 'exited', code: 1, signal: null, requested: false, cause: 'crash' }]);
     expect(next.of('api')).toEqual([started(3, 'api')]);
   });
@@ -126,7 +126,7 @@ describe('EventStore', () => {
     appendFileSync(join(dir, 'web.jsonl'), '{"time":2,"inst');
     const store = new EventStore(dir, 10);
     const log = new EventLog(10, store);
-    for (const [app, events] of store.load()) log.restore(app, events);
+    for (const events of store.load().values()) log.restore(events);
     expect(log.of('web')).toEqual([started(1, 'web', 9)]);
     log.forget('web');
     await store.settled();

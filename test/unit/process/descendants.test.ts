@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DescendantTracker, descendantsOf, type Identities, stillAlive } from '../../../src/process/descendants.js';
 import { readProcStat } from '../../../src/process/proc-stat.js';
-import { processAlive } from '../../../src/process/process-group.js';
+import { isAlive as processAlive } from '../../../src/process/proc-stat.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
 // Every process a test starts, by identity, so afterEach kills exactly those and never a reused pid.
