@@ -24,6 +24,7 @@ import { PROTOCOL_VERSION } from './protocol.js';
 import { SerialQueue } from './serial-queue.js';
 import type { PersistedState } from './state-store.js';
 import { withoutProject, writeState } from './state-store.js';
+import type { BusStats } from './bus-targets.js';
 
 export type Handler<M extends Method> = (params: Params<M>, emit: (e: ProgressEvent) => void) => Promise<Result<M>>;
 export type Handlers = { [M in Method]: Handler<M> };
@@ -45,6 +46,8 @@ export interface DaemonDeps {
   readonly metrics?: OrchMetrics;
   /** Empties log files (`flush`): the supervisor's, which owns the writers; the apps flushed. */
   readonly flushLogs?: (app: string | undefined) => Promise<readonly string[]>;
+  /** The message bus's receivers (delivered, dropped), reported by `status`; absent without a bus. */
+  readonly busStats?: () => BusStats;
 }
 
 export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect: () => Promise<void> } => {
@@ -185,7 +188,7 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
       const apps = supervisor.apps();
       const pids = apps.flatMap((a) => a.instances.map((i) => i.pid)).filter((p): p is number => p !== undefined);
       const stats = await sampleStats(pids, true);
-      return { apps, stats, generations: { ...state.generations }, warnings: deps.warnings };
+      return { apps, stats, generations: { ...state.generations }, warnings: deps.warnings, ...(deps.busStats ? { bus: deps.busStats() } : {}) };
     },
     apply: (p, emit) => queue.run(() => apply(p.desired, emit, { source: p.source })),
     history: async (p) => {

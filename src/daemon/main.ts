@@ -139,6 +139,7 @@ const main = async (): Promise<void> => {
     events,
     metrics,
     flushLogs: (app) => supervisor.flushLogs(app),
+    ...(bus === undefined ? {} : { busStats: () => bus.stats() }),
   });
 
   // An app must never take the daemon down: log what escaped and carry on.
@@ -157,9 +158,7 @@ const main = async (): Promise<void> => {
   }
 
   void resurrect();
-  // `status` also reports the bus's receivers (their drops): the bus is wired here, not in daemon.ts.
-  const served = { ...handlers, status: async (...args: Parameters<typeof handlers.status>) => ({ ...(await handlers.status(...args)), ...(bus === undefined ? {} : { bus: bus.stats() }) }) };
-  control.server = await listen(paths.socket, served, logger);
+  control.server = await listen(paths.socket, handlers, logger);
   logger.info({ socket: paths.socket, version: VERSION }, 'daemon listening');
 };
 
