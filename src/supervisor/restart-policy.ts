@@ -73,3 +73,31 @@ export const decideRestart = (policy: RestartSpec, recorded: CrashHistory, exit:
   const delayMs = recorded.consecutive === 0 ? 0 : nextRestartDelay(policy.backoff, recorded.consecutive);
   return { action: 'restart', delayMs };
 };
+
+/**
+ * When an unrequested exit of a process would be restarted at once (a free restart), as data a
+ * launcher can act on before the supervisor hears of the exit: an exit at `after` or later is free,
+ * unless `onFailureOnly` and it exited cleanly. Every condition is "now ≥ x", so a launcher that
+ * judges the exit earlier than the supervisor never says free where the supervisor would not.
+ */
+export interface FreeRestart {
+  /** Epoch ms: started + min_uptime, and the window past the last crash in it. */
+  readonly after: number;
+  readonly onFailureOnly: boolean;
+}
+
+/**
+ * The FreeRestart for a process started at `startedAt` with this history, or undefined when no
+ * exit of it can be free (policy never, or max_restarts ≤ 1: a first crash already errors).
+ * Agrees with `recordExit` then `decideRestart` giving `{ restart, delayMs: 0 }`.
+ */
+export const freeRestart = (policy: RestartSpec, history: CrashHistory, startedAt: number): FreeRestart | undefined => {
+  if (policy.policy === 'never' || policy.maxRestarts <= 1) return undefined;
+  const last = history.crashes.at(-1);
+  const windowOver = last === undefined ? Number.NEGATIVE_INFINITY : last + policy.windowMs;
+  return { after: Math.max(startedAt + policy.minUptimeMs, windowOver), onFailureOnly: policy.policy === 'on-failure' };
+};
+
+/** Whether an exit at `at` is free under `free` (the launcher's side of `freeRestart`). */
+export const isFreeExit = (free: FreeRestart, exit: { readonly code: number | null; readonly signal: string | null }, at: number): boolean =>
+  at >= free.after && !(free.onFailureOnly && exitedCleanly(exit));

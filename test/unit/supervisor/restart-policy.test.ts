@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RestartSpec } from '../../../src/config/desired.js';
-import { type CrashHistory, decideRestart, type ExitFacts, nextRestartDelay, recordExit } from '../../../src/supervisor/restart-policy.js';
+import { type CrashHistory, decideRestart, type ExitFacts, freeRestart, isFreeExit, nextRestartDelay, recordExit } from '../../../src/supervisor/restart-policy.js';
 import { defaultRestart } from '../../helpers/spec.js';
 
 // SPEC's defaults (from the normalizer), with a 1 s cap on the back-off.
@@ -86,5 +87,49 @@ describe('recordExit', () => {
   it('leaves the history alone for exits that are not crashes', () => {
     const h = { crashes: [now - 50], consecutive: 1 };
     expect(recordExit(policy(), h, crash({ stoppedByUs: true }), now)).toBe(h);
+  });
+});
+
+describe('freeRestart', () => {
+  // A cluster primary acts on it before the supervisor decides (cluster-primary.ts): it must say
+  // "free" exactly where recordExit + decideRestart restart with no delay.
+  it('agrees with recordExit + decideRestart on every unrequested exit', () => {
+    const arbitraryPolicy = fc.record({
+      policy: fc.constantFrom('always', 'on-failure', 'never') as fc.Arbitrary<RestartSpec['policy']>,
+      maxRestarts: fc.integer({ min: 0, max: 5 }),
+      windowMs: fc.integer({ min: 0, max: 10_000 }),
+      minUptimeMs: fc.integer({ min: 0, max: 5000 }),
+    });
+    fc.assert(
+      fc.property(
+        arbitraryPolicy,
+        fc.array(fc.integer({ min: 0, max: 20_000 }), { maxLength: 4 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 0, max: 20_000 }),
+        fc.integer({ min: 0, max: 20_000 }),
+        fc.constantFrom({ code: 0, signal: null }, { code: 1, signal: null }, { code: null, signal: 'SIGKILL' }),
+        (p, offsets, consecutive, start, ran, exit) => {
+          const restart = policy(p);
+          const crashes = offsets.map((o) => now - o).sort((a, b) => a - b);
+          const startedAt = now + start;
+          const at = startedAt + ran;
+          const history: CrashHistory = { crashes, consecutive };
+          const facts: ExitFacts = { ...exit, uptimeMs: ran, stoppedByUs: false };
+          const decided = decideRestart(restart, recordExit(restart, history, facts, at), facts);
+          const free = freeRestart(restart, history, startedAt);
+          const predicted = free !== undefined && isFreeExit(free, exit, at);
+          expect(predicted).toBe(decided.action === 'restart' && decided.delayMs === 0);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+  it('is undefined where no exit is free', () => {
+    expect(freeRestart(policy({ policy: 'never' }), none, now)).toBeUndefined();
+    expect(freeRestart(policy({ maxRestarts: 1 }), none, now)).toBeUndefined();
+  });
+  it('waits min_uptime, and the window past the last crash', () => {
+    expect(freeRestart(policy({ minUptimeMs: 1000, windowMs: 60_000 }), none, now)).toEqual({ after: now + 1000, onFailureOnly: false });
+    expect(freeRestart(policy({ minUptimeMs: 1000, windowMs: 60_000 }), { crashes: [now - 50], consecutive: 0 }, now)).toEqual({ after: now + 59_950, onFailureOnly: false });
   });
 });
