@@ -5,7 +5,8 @@ import type { AppSpec, ReadyType } from '../config/desired.js';
 import type { InstanceView } from './view.js';
 import { describeExit, exitRequested, hasProcess, type Instance, type InstanceEvent, initialInstance, transition } from './instance.js';
 import { type ReadinessProbe, waitForReady } from './readiness.js';
-import type { ChildHandle, ExitInfo, Launcher } from './modes/launcher.js';
+import type { ChildHandle, ExitInfo, LaunchResult, Launcher, Successor } from './modes/launcher.js';
+import { freeRestart } from './restart-policy.js';
 import type { AppEvent, AppEventDetail, ExitCause, OpResult } from './types.js';
 
 export interface RunnerDeps {
@@ -36,6 +37,11 @@ export class InstanceRunner {
   private disposed = false;
   /** Why the stop under way was asked for: the cause of the exit that follows. */
   private stopCause: ExitCause = 'stop';
+  /**
+   * What the launcher started in place of the last process (ExitInfo.successor), waiting for the
+   * free respawn to adopt it; `spec` is the one it was started with.
+   */
+  private successor: { readonly spec: AppSpec; readonly process: Successor } | undefined;
 
   constructor(
     /** The spec this instance's processes are started with; update() swaps it in place. */
@@ -104,6 +110,7 @@ export class InstanceRunner {
   /** Gracefully stops the process group (if any); resolves once the group is gone. */
   async stop(reason?: string, cause: ExitCause = 'stop'): Promise<void> {
     this.clearBackoff();
+    this.dropSuccessor();
     this.readyCancel?.abort();
     if (this.stopping !== undefined) return this.stopping;
     this.stopCause = cause;
@@ -122,6 +129,7 @@ export class InstanceRunner {
   dispose(): void {
     this.disposed = true;
     this.clearBackoff();
+    this.dropSuccessor();
     this.readyCancel?.abort();
   }
 
@@ -159,7 +167,8 @@ export class InstanceRunner {
 
   private async spawnAndWait(): Promise<OpResult> {
     const spec = this.spec;
-    const result = await this.deps.launcher.launch(spec, this.index);
+    const adopted = this.adoptSuccessor(spec);
+    const result = adopted ?? (await this.deps.launcher.launch(spec, this.index));
     const i = this.instance;
     if (i.state !== 'starting' || i.pid !== undefined) {
       // Stopped while we were spawning: the new process must not outlive the stop.
@@ -175,10 +184,11 @@ export class InstanceRunner {
     const child = result.child;
     this.child = child;
     this.dispatch({ type: 'spawned', pid: child.pid });
+    this.armRestart(child, spec);
     this.deps.onSpawned?.(child.pid);
-    this.logger.info({ pid: child.pid }, 'instance spawned');
+    this.logger.info(adopted === undefined ? { pid: child.pid } : { pid: child.pid, successor: true }, 'instance spawned');
     this.emitEvent({ type: 'started', pid: child.pid });
-    void child.exited.then((exit) => this.onExit(child, exit)).catch((err: unknown) => this.logger.error({ err }, 'exit handler failed'));
+    void child.exited.then((exit) => this.onExit(child, exit, spec)).catch((err: unknown) => this.logger.error({ err }, 'exit handler failed'));
 
     const cancel = new AbortController();
     this.readyCancel = cancel;
@@ -202,8 +212,36 @@ export class InstanceRunner {
     return { ok: false, reason: outcome.reason };
   }
 
-  private onExit(child: ChildHandle, exit: ExitInfo): void {
-    if (this.child !== child) return;
+  /** Tells the launcher when an exit of `child` would be restarted at once (it may start it sooner). */
+  private armRestart(child: ChildHandle, spec: AppSpec): void {
+    const i = this.instance;
+    if (child.armRestart === undefined || i.state !== 'starting' || i.startedAt === undefined) return;
+    const free = freeRestart(spec.restart, i.history, i.startedAt);
+    if (free !== undefined) child.armRestart(free);
+  }
+
+  /** The successor as this launch's process, when it was started with this very spec. */
+  private adoptSuccessor(spec: AppSpec): LaunchResult | undefined {
+    const waiting = this.successor;
+    this.successor = undefined;
+    if (waiting === undefined) return undefined;
+    if (waiting.spec !== spec) {
+      waiting.process.refuse();
+      return undefined;
+    }
+    return { ok: true, child: waiting.process.adopt() };
+  }
+
+  private dropSuccessor(): void {
+    this.successor?.process.refuse();
+    this.successor = undefined;
+  }
+
+  private onExit(child: ChildHandle, exit: ExitInfo, spec: AppSpec): void {
+    if (this.child !== child) {
+      exit.successor?.refuse();
+      return;
+    }
     this.child = undefined;
     const byUs = exitRequested(this.instance);
     // Leftovers of the group first: a respawn (immediate after a long run) must find the port free.
@@ -212,6 +250,12 @@ export class InstanceRunner {
     this.emitEvent({ type: 'exited', pid: child.pid, code: exit.code, signal: exit.signal, requested: byUs, cause: byUs ? this.stopCause : 'crash' });
     this.stopCause = 'stop';
     this.dispatch({ type: 'exited', code: exit.code, signal: exit.signal, policy: this.spec.restart });
+    if (exit.successor !== undefined) {
+      // Kept for the respawn only if the policy, too, restarts at once; else it goes now.
+      const next = this.instance;
+      if (next.state === 'backoff' && next.until <= this.deps.now()) this.successor = { spec, process: exit.successor };
+      else exit.successor.refuse();
+    }
     this.logger.info({ pid: child.pid, code: exit.code, signal: exit.signal, requested: byUs }, 'instance exited');
   }
 
@@ -257,7 +301,10 @@ export class InstanceRunner {
    * the respawn waited its turn (stopped, started by an operation, retired, another back-off).
    */
   private async respawn(due: Instance): Promise<OpResult> {
-    if (this.disposed || this.instance !== due || !this.dispatch({ type: 'backoffElapsed' })) return { ok: true };
+    if (this.disposed || this.instance !== due || !this.dispatch({ type: 'backoffElapsed' })) {
+      this.dropSuccessor();
+      return { ok: true };
+    }
     this.logger.info({ restarts: this.instance.restarts }, 'restarting after back-off');
     this.emitEvent({ type: 'restarting', restarts: this.instance.restarts });
     try {

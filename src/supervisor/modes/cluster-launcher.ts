@@ -14,7 +14,9 @@ import { type InstanceCgroups, killCgroup, removeCgroup } from '../../process/cg
 import { CGROUP_ENV } from '../../worker/join-cgroup.js';
 import { splitNodeArgv } from './cluster-argv.js';
 import { PrimaryProcess } from './cluster-primary-process.js';
-import type { LaunchResult, Launcher } from './launcher.js';
+import type { WorkerId } from './cluster-protocol.js';
+import type { WorkerProxy } from './cluster-worker-proxy.js';
+import type { ChildHandle, LaunchResult, Launcher } from './launcher.js';
 import { instanceEnv } from './spawn.js';
 
 /** dist/cluster-primary.js, found from this module whether it runs from src/ (tests) or dist/. */
@@ -70,24 +72,44 @@ export class ClusterLauncher implements Launcher {
     // (src/worker/join-cgroup.ts). Never a value from the spec's env: that one is ours only.
     const cgroup = this.cgroups?.create(spec.name, index);
     const { [CGROUP_ENV]: _unused, ...env } = instanceEnv(spec, index, spec.port);
+    const id = this.nextId++;
+    const attach = (proxy: WorkerProxy): void => {
+      this.logs.attach(spec.name, index, 'out', proxy.out);
+      this.logs.attach(spec.name, index, 'err', proxy.err);
+    };
     const result = await primary.fork(
       spec.name,
       {
-        id: this.nextId++,
+        id,
         ...argv,
         cwd: spec.cwd,
         env: cgroup === undefined ? env : { ...env, [CGROUP_ENV]: cgroup },
         shutdown: { signal: spec.shutdown.signal, timeoutMs: spec.shutdown.timeoutMs },
       },
-      (proxy) => {
-        this.logs.attach(spec.name, index, 'out', proxy.out);
-        this.logs.attach(spec.name, index, 'err', proxy.err);
-      },
+      attach,
       cgroup,
     );
     // A primary that died mid-fork may have left the worker's children there.
     if (!result.ok && cgroup !== undefined) void killCgroup(cgroup).then(removeCgroup);
-    return result;
+    return result.ok ? { ok: true, child: this.armable(primary, spec.name, index, id, result.child, attach) } : result;
+  }
+
+  /**
+   * Worker `id`'s handle, whose `armRestart` reserves a successor (an id, a cgroup of its own) that
+   * the primary forks at the worker's unrequested exit; adopted, the successor is armable in turn.
+   */
+  private armable(primary: PrimaryProcess, app: string, index: number, id: WorkerId, child: ChildHandle, attach: (proxy: WorkerProxy) => void): ChildHandle {
+    return {
+      ...child,
+      armRestart: (free) => {
+        const successor = this.nextId++;
+        const adopt = (proxy: WorkerProxy): ChildHandle => {
+          attach(proxy);
+          return this.armable(primary, app, index, successor, proxy.handle(), attach);
+        };
+        primary.arm(id, { id: successor, app, cgroup: this.cgroups?.create(app, index), adopt }, free);
+      },
+    };
   }
 
   /**

@@ -3,15 +3,27 @@
 // binary, on our command, and its death is the exit of every worker it had, whatever their app.
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Logger } from 'pino';
+import { removeCgroup } from '../../process/cgroup.js';
 import { groupAlive, signalGroup } from '../../process/process-group.js';
+import type { FreeRestart } from '../restart-policy.js';
 import type { DaemonToPrimary, ForkCommand, PrimaryToDaemon, WorkerId } from './cluster-protocol.js';
 import { WorkerProxy, within } from './cluster-worker-proxy.js';
-import type { ExitInfo, LaunchResult } from './launcher.js';
+import type { ChildHandle, ExitInfo, LaunchResult, Successor } from './launcher.js';
 
 const HELLO_TIMEOUT_MS = 10_000;
 const KILL_GRACE_MS = 3000;
 /** Reported for the workers of a primary that died (we SIGKILL its group). */
 const PRIMARY_GONE: ExitInfo = { code: null, signal: 'SIGKILL' };
+
+/** A successor armed for one worker (see ArmCommand): what its fork will be, once it is one. */
+export interface Reservation {
+  readonly id: WorkerId;
+  readonly app: string;
+  /** Its own cgroup: the one of the worker it replaces is killed at that worker's exit. */
+  readonly cgroup: string | undefined;
+  /** Makes the forked successor an instance's process (its logs wired, itself armable). */
+  readonly adopt: (proxy: WorkerProxy) => ChildHandle;
+}
 
 export class PrimaryProcess {
   readonly started: Promise<{ ok: true } | { ok: false; reason: string }>;
@@ -24,6 +36,8 @@ export class PrimaryProcess {
   private readonly pending = new Map<WorkerId, { readonly app: string; readonly cgroup: string | undefined; readonly resolve: (r: LaunchResult) => void }>();
   /** Wires a worker's output into the logs before any of it arrives. */
   private readonly attachers = new Map<WorkerId, (proxy: WorkerProxy) => void>();
+  /** Armed successors by the worker they would replace, and their proxies once forked. */
+  private readonly armed = new Map<WorkerId, { readonly reservation: Reservation; proxy: WorkerProxy | undefined }>();
 
   constructor(
     node: string,
@@ -67,14 +81,6 @@ export class PrimaryProcess {
     return this.child.pid;
   }
 
-  /** Workers (running or being forked) of `app` here. */
-  workersOf(app: string): number {
-    let n = 0;
-    for (const proxy of this.workers.values()) if (proxy.app === app && proxy.exit === undefined) n++;
-    for (const p of this.pending.values()) if (p.app === app) n++;
-    return n;
-  }
-
   send(message: DaemonToPrimary): void {
     if (this.child.connected) this.child.send(message, () => undefined);
   }
@@ -96,6 +102,20 @@ export class PrimaryProcess {
     });
   }
 
+  /**
+   * Arms the free restart of worker `of`: if it exits unasked while `free` holds, the primary forks
+   * the reserved successor at once and its exit carries it (ExitInfo.successor).
+   */
+  arm(of: WorkerId, reservation: Reservation, free: FreeRestart): void {
+    const worker = this.workers.get(of);
+    if (this.dead || worker === undefined || worker.exit !== undefined || this.armed.has(of)) {
+      if (reservation.cgroup !== undefined) removeCgroup(reservation.cgroup);
+      return;
+    }
+    this.armed.set(of, { reservation, proxy: undefined });
+    this.send({ type: 'arm', id: of, successor: reservation.id, cgroup: reservation.cgroup, free });
+  }
+
   /** Asks the primary to drain its workers and exit; SIGKILLs its group if it takes too long. */
   async close(timeoutMs: number): Promise<void> {
     if (this.dead) return;
@@ -109,7 +129,7 @@ export class PrimaryProcess {
     if (event.type === 'hello') return;
     if (event.type === 'spawned') {
       const pending = this.pending.get(event.id);
-      if (pending === undefined) return;
+      if (pending === undefined) return this.successorSpawned(event.id, event.pid);
       const proxy = new WorkerProxy(event.id, event.pid, pending.app, (m) => this.send(m), this.logger, pending.cgroup);
       this.workers.set(event.id, proxy);
       this.attachers.get(event.id)?.(proxy);
@@ -123,8 +143,36 @@ export class PrimaryProcess {
       return;
     }
     const proxy = this.workers.get(event.id);
-    proxy?.onEvent(event);
-    if (event.type === 'exited') this.workers.delete(event.id);
+    if (event.type !== 'exited') return proxy?.onEvent(event);
+    this.workers.delete(event.id);
+    const successor = this.successorOf(event.id, event.successor);
+    if (proxy === undefined) return successor?.refuse();
+    proxy.finish(successor === undefined ? { code: event.code, signal: event.signal } : { code: event.code, signal: event.signal, successor });
+    proxy.end();
+  }
+
+  /** A successor the primary forked on its own: a worker of ours from now, not yet anyone's. */
+  private successorSpawned(id: WorkerId, pid: number): void {
+    for (const armed of this.armed.values()) {
+      const { reservation } = armed;
+      if (reservation.id !== id) continue;
+      armed.proxy = new WorkerProxy(id, pid, reservation.app, (m) => this.send(m), this.logger, reservation.cgroup);
+      this.workers.set(id, armed.proxy);
+      return;
+    }
+  }
+
+  /** The successor worker `of` exited with, handed over; an unused reservation's cgroup goes. */
+  private successorOf(of: WorkerId, forked: WorkerId | undefined): Successor | undefined {
+    const armed = this.armed.get(of);
+    if (armed === undefined) return undefined;
+    this.armed.delete(of);
+    const { reservation, proxy } = armed;
+    if (proxy === undefined || forked !== reservation.id) {
+      if (reservation.cgroup !== undefined) removeCgroup(reservation.cgroup);
+      return undefined;
+    }
+    return { adopt: () => reservation.adopt(proxy), refuse: () => proxy.handle().kill() };
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
@@ -142,5 +190,7 @@ export class PrimaryProcess {
       proxy.end();
     }
     this.workers.clear();
+    for (const { reservation, proxy } of this.armed.values()) if (proxy === undefined && reservation.cgroup !== undefined) removeCgroup(reservation.cgroup);
+    this.armed.clear();
   }
 }

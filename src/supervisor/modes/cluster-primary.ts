@@ -2,12 +2,17 @@
 // IPC channel and an empty environment, one per node binary). It forks the workers of any app on
 // the daemon's command, each with its app's settings, and reports their life; node:cluster shares
 // each listening port and hands connections out round-robin.
-// It decides nothing: restarts and readiness are the daemon's.
+// It decides nothing: restarts and readiness are the daemon's. It only carries out one restart the
+// daemon decided ahead (an `arm`ed free restart): forking the successor of a worker that died
+// unasked at once, without the two IPC hops through the daemon that PM2, whose daemon is the
+// primary, does not make.
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { OutputFlow } from './cluster-output.js';
-import type { DaemonToPrimary, ForkCommand, PrimaryToDaemon, ShutdownMessage, WorkerId } from './cluster-protocol.js';
+import type { ArmCommand, DaemonToPrimary, ForkCommand, PrimaryToDaemon, ShutdownMessage, WorkerId } from './cluster-protocol.js';
 import { childrenLookup, DescendantTracker } from '../../process/descendants.js';
+import { CGROUP_ENV } from '../../worker/join-cgroup.js';
+import { isFreeExit } from '../restart-policy.js';
 import { leaveRotation, watchRotation } from './cluster-rotation.js';
 
 /** How long a worker's output may trail its exit before the exit is reported anyway. */
@@ -50,6 +55,10 @@ for (const key of Object.keys(process.env)) Reflect.deleteProperty(process.env, 
  */
 interface Managed {
   readonly worker: Worker;
+  /** What it was forked with: its successor is forked with the same. */
+  readonly cmd: ForkCommand;
+  /** The daemon's free restart of it, if any (see ArmCommand). */
+  armed: ArmCommand | undefined;
   /** The app's shutdown.timeout, told to the worker with the shutdown message to bound its drain. */
   readonly shutdownTimeoutMs: number;
   readonly descendants: DescendantTracker;
@@ -78,7 +87,8 @@ setInterval(() => {
   for (const m of workers.values()) m.descendants.refresh(childrenOf);
 }, TRACK_MS).unref();
 
-const fork = (cmd: ForkCommand): void => {
+/** Forks a worker and reports it (`spawned` or `spawnFailed`); false when it could not start. */
+const fork = (cmd: ForkCommand): boolean => {
   const execArgv = ['--require', DRAIN_PRELOAD, ...cmd.execArgv];
   cluster.setupPrimary({ exec: cmd.exec, args: [...cmd.args], execArgv, cwd: cmd.cwd, silent: true });
   let worker: Worker;
@@ -86,19 +96,19 @@ const fork = (cmd: ForkCommand): void => {
     worker = cluster.fork(cmd.env);
   } catch (err) {
     send({ type: 'spawnFailed', id: cmd.id, reason: err instanceof Error ? err.message : String(err) });
-    return;
+    return false;
   }
   const pid = worker.process.pid;
   if (pid === undefined) {
     send({ type: 'spawnFailed', id: cmd.id, reason: `cannot start ${cmd.exec}` });
-    return;
+    return false;
   }
-  const m: Managed = { worker, shutdownTimeoutMs: cmd.shutdown.timeoutMs, descendants: new DescendantTracker(pid), stopping: undefined, signal: undefined };
+  const m: Managed = { worker, cmd, armed: undefined, shutdownTimeoutMs: cmd.shutdown.timeoutMs, descendants: new DescendantTracker(pid), stopping: undefined, signal: undefined };
   workers.set(cmd.id, m);
   watchRotation(worker);
   send({ type: 'spawned', id: cmd.id, pid });
   let open = 0;
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  let exit: { code: number | null; signal: NodeJS.Signals | null; successor?: WorkerId } | undefined;
   let reported = false;
   const report = (): void => {
     if (reported || exit === undefined) return;
@@ -140,13 +150,29 @@ const fork = (cmd: ForkCommand): void => {
     }
   });
   worker.on('exit', (code: number | null, signal: NodeJS.Signals | null) => {
+    const at = Date.now();
     clearInterval(m.stopping);
     // Its own graceful shutdown (or the daemon's SIGKILL) is over: nothing it started may stay.
     m.descendants.signal('SIGKILL');
-    exit = { code, signal };
+    const successor = forkSuccessor(m, { code, signal }, at);
+    exit = successor === undefined ? { code, signal } : { code, signal, successor };
     if (open === 0) report();
     else reportAfterGrace();
   });
+  return true;
+};
+
+/**
+ * The armed successor of a worker that exited unasked, forked now when the daemon's policy made
+ * this exit a free restart; its id, or undefined. Never for a worker being retired (stop, reload,
+ * fatal error) or when the primary is leaving: those exits were asked for.
+ */
+const forkSuccessor = (m: Managed, exit: { code: number | null; signal: NodeJS.Signals | null }, at: number): WorkerId | undefined => {
+  const { armed } = m;
+  if (armed === undefined || m.stopping !== undefined || leaving || !isFreeExit(armed.free, exit, at)) return undefined;
+  const { [CGROUP_ENV]: _old, ...env } = m.cmd.env;
+  const cmd: ForkCommand = { ...m.cmd, id: armed.successor, env: armed.cgroup === undefined ? env : { ...env, [CGROUP_ENV]: armed.cgroup } };
+  return fork(cmd) ? armed.successor : undefined;
 };
 
 const isTyped = (message: unknown, type: string): boolean =>
@@ -206,6 +232,11 @@ process.on('message', (message: DaemonToPrimary) => {
     case 'outputFlow':
       output.hold(message.id, message.stream, message.paused);
       return;
+    case 'arm': {
+      const m = workers.get(message.id);
+      if (m !== undefined) m.armed = message;
+      return;
+    }
   }
 });
 

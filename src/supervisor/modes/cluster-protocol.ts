@@ -31,6 +31,20 @@ export interface StopCommand {
   readonly signal: NodeJS.Signals;
 }
 
+/**
+ * The daemon's restart decision, made ahead (restart-policy.ts, `freeRestart`): if the worker
+ * exits unasked at `free.after` or later (and not cleanly when `free.onFailureOnly`), the primary
+ * forks its successor at once, with the worker's own command but `successor` as its id and
+ * `cgroup` as its cgroup, and reports it with the exit. The daemon adopts or refuses it.
+ */
+export interface ArmCommand {
+  readonly type: 'arm';
+  readonly id: WorkerId;
+  readonly successor: WorkerId;
+  readonly cgroup: string | undefined;
+  readonly free: { readonly after: number; readonly onFailureOnly: boolean };
+}
+
 export type OutputStream = 'out' | 'err';
 
 /**
@@ -44,7 +58,7 @@ export interface OutputFlowCommand {
   readonly paused: boolean;
 }
 
-export type DaemonToPrimary = ForkCommand | StopCommand | OutputFlowCommand;
+export type DaemonToPrimary = ForkCommand | StopCommand | OutputFlowCommand | ArmCommand;
 
 export type PrimaryToDaemon =
   | { readonly type: 'hello' }
@@ -55,7 +69,8 @@ export type PrimaryToDaemon =
   | { readonly type: 'ready'; readonly id: WorkerId }
   /** The worker hit an uncaught exception: it drains and exits; replace it now. */
   | { readonly type: 'fatal'; readonly id: WorkerId; readonly message: string }
-  | { readonly type: 'exited'; readonly id: WorkerId; readonly code: number | null; readonly signal: NodeJS.Signals | null }
+  /** `successor`: the armed successor was forked (its `spawned` came first). */
+  | { readonly type: 'exited'; readonly id: WorkerId; readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly successor?: WorkerId }
   | { readonly type: 'output'; readonly id: WorkerId; readonly stream: OutputStream; readonly data: Uint8Array };
 
 // What a worker and the primary say to each other is the worker side's (src/worker stands alone).

@@ -75,6 +75,7 @@ export class WorkerProxy {
     };
   }
 
+  /** What the primary says of this worker; its exit is the primary process's to report (`finish`, `end`). */
   onEvent(event: PrimaryToDaemon): void {
     switch (event.type) {
       case 'listening':
@@ -90,10 +91,6 @@ export class WorkerProxy {
       case 'fatal':
         this.logger.warn({ app: this.app, pid: this.pid, message: event.message }, 'worker reported a fatal error: replacing it while it drains');
         this.finish(FATAL_EXIT);
-        return;
-      case 'exited':
-        this.finish({ code: event.code, signal: event.signal });
-        this.end();
         return;
       default:
         return;

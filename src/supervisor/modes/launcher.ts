@@ -2,10 +2,24 @@
 // the only view of a process the supervisor core has (fork, cluster and socket modes alike).
 import type { AppSpec, ShutdownSpec } from '../../config/desired.js';
 import type { StopOutcome } from '../../process/process-group.js';
+import type { FreeRestart } from '../restart-policy.js';
 
 export interface ExitInfo {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
+  /** A process the launcher already started in its place (see `ChildHandle.armRestart`). */
+  readonly successor?: Successor;
+}
+
+/**
+ * A process started in place of one that exited unasked, before the supervisor decided anything
+ * (cluster mode: the primary forks it the instant the worker dies, saving two IPC hops). The
+ * runner adopts it as the respawn its policy decided, or refuses it (SIGKILL, well before a node
+ * app has run a line) when the policy, or the instance's state, says otherwise.
+ */
+export interface Successor {
+  adopt(): ChildHandle;
+  refuse(): void;
 }
 
 /** A live process started for one instance, whatever the mode. */
@@ -26,6 +40,12 @@ export interface ChildHandle {
    * process group must not hold the port against the respawn.
    */
   kill(): void;
+  /**
+   * Told once after the spawn when an exit of this process would be restarted at once: a launcher
+   * that can start the replacement sooner than the supervisor (cluster mode) may do so, handing it
+   * over as the exit's `successor`. Undefined where the mode has no such shortcut.
+   */
+  readonly armRestart?: (free: FreeRestart) => void;
 }
 
 export type LaunchResult = { readonly ok: true; readonly child: ChildHandle } | { readonly ok: false; readonly reason: string };

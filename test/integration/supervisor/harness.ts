@@ -36,7 +36,8 @@ export interface Harness {
   teardown(): Promise<void>;
 }
 
-export const createHarness = (options: Pick<SupervisorOptions, 'memoryIntervalMs' | 'logs'> = {}): Harness => {
+/** `logger`: the daemon's log, for a test that reads it (silent by default, or ORCH_TEST_LOG's level). */
+export const createHarness = (options: Partial<Pick<SupervisorOptions, 'memoryIntervalMs' | 'logs' | 'logger'>> = {}): Harness => {
   const home = mkdtempSync(join(tmpdir(), 'orch-sup-'));
   const logger = pino({ level: process.env.ORCH_TEST_LOG ?? 'silent' });
   const supervisor = new Supervisor({ home, logger, ...options });

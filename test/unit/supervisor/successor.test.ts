@@ -1,0 +1,191 @@
+// The runner's side of a successor (ExitInfo.successor): a process a launcher started in place of
+// one that exited unasked, before the runner decided. The runner adopts it only as the free
+// respawn its own policy decided, for the spec it was started with; every other road refuses it.
+// A fake launcher and clock: what is tested is the decision, not a process.
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { AppSpec, ReadyType } from '../../../src/config/desired.js';
+import { InstanceRunner } from '../../../src/supervisor/instance-runner.js';
+import type { ChildHandle, ExitInfo, LaunchResult, Launcher, Successor } from '../../../src/supervisor/modes/launcher.js';
+import type { ReadinessProbe } from '../../../src/supervisor/readiness.js';
+import type { FreeRestart } from '../../../src/supervisor/restart-policy.js';
+import type { OpResult } from '../../../src/supervisor/types.js';
+import { defaultApp, withOverrides } from '../../helpers/spec.js';
+
+interface FakeChild {
+  readonly handle: ChildHandle;
+  readonly armed: FreeRestart[];
+  exit(info: ExitInfo): void;
+  killed: boolean;
+}
+
+let nextPid = 1000;
+const fakeChild = (): FakeChild => {
+  let resolveExit!: (e: ExitInfo) => void;
+  const exited = new Promise<ExitInfo>((r) => (resolveExit = r));
+  const armed: FreeRestart[] = [];
+  const child: FakeChild = {
+    armed,
+    killed: false,
+    exit: (info) => resolveExit(info),
+    handle: {
+      pid: nextPid++,
+      exited,
+      onMessage: () => () => undefined,
+      // The test says when it exits.
+      stop: async () => {
+        await exited;
+        return { killed: false, groupGone: true };
+      },
+      kill: () => {
+        child.killed = true;
+      },
+      armRestart: (free) => armed.push(free),
+    },
+  };
+  return child;
+};
+
+/** A successor that records what the runner made of it. */
+const fakeSuccessor = (): { successor: Successor; child: FakeChild; verdict: () => 'adopted' | 'refused' | undefined } => {
+  const child = fakeChild();
+  let verdict: 'adopted' | 'refused' | undefined;
+  return {
+    child,
+    verdict: () => verdict,
+    successor: {
+      adopt: () => {
+        verdict = 'adopted';
+        return child.handle;
+      },
+      refuse: () => {
+        verdict = 'refused';
+      },
+    },
+  };
+};
+
+const spec = (o: Parameters<typeof withOverrides>[1] = {}): AppSpec =>
+  withOverrides(defaultApp({ name: 'web', project: 'test', run: ['/bin/true'], fileDir: '/' }), {
+    restart: { minUptimeMs: 1000, windowMs: 60_000, maxRestarts: 5, policy: 'always', backoff: { initialMs: 100, maxMs: 1000, factor: 2 } },
+    ...o,
+  });
+
+const immediate: ReadinessProbe = () => Promise.resolve();
+const probes = Object.fromEntries((['none', 'tcp', 'http', 'message', 'listening', 'notify'] as ReadyType[]).map((t) => [t, immediate])) as Record<ReadyType, ReadinessProbe>;
+
+/** A runner on a fake launcher and clock; respawns wait in `queued` until the test runs them. */
+const setup = (s: AppSpec = spec()) => {
+  let clock = 1_000_000;
+  const launched: FakeChild[] = [];
+  const queued: (() => Promise<OpResult>)[] = [];
+  const launcher: Launcher = {
+    launch: (): Promise<LaunchResult> => {
+      const child = fakeChild();
+      launched.push(child);
+      return Promise.resolve({ ok: true, child: child.handle });
+    },
+    instancePort: () => undefined,
+    canOverlap: () => false,
+    release: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+  const runner = new InstanceRunner(s, 0, {
+    launcher,
+    probes,
+    logger: pino({ level: 'silent' }),
+    now: () => clock,
+    queueRespawn: (task) => queued.push(task),
+  });
+  return {
+    runner,
+    launched,
+    advance: (ms: number) => (clock += ms),
+    /** Lets the exit handler and the respawn scheduling run. */
+    settle: () => new Promise((r) => setTimeout(r, 0)),
+    runQueued: async () => {
+      const tasks = queued.splice(0);
+      for (const task of tasks) await task();
+    },
+  };
+};
+
+describe('a successor started by the launcher', () => {
+  it('is armed with the free restart of the policy and history, and adopted as the free respawn', async () => {
+    const t = setup();
+    expect(await t.runner.start(true)).toEqual({ ok: true });
+    const first = t.launched[0]!;
+    expect(first.armed).toEqual([{ after: 1_000_000 + 1000, onFailureOnly: false }]);
+    t.advance(5000);
+    const s = fakeSuccessor();
+    first.exit({ code: null, signal: 'SIGKILL', successor: s.successor });
+    await t.settle();
+    await t.runQueued();
+    expect(s.verdict()).toBe('adopted');
+    expect(t.launched).toHaveLength(1); // nothing launched beside it
+    expect(t.runner.current).toMatchObject({ state: 'online', pid: s.child.handle.pid, restarts: 1 });
+    // The adopted one is armed in its turn, with the crash it replaced in the window.
+    expect(s.child.armed).toEqual([{ after: 1_000_000 + 5000 + 60_000, onFailureOnly: false }]);
+  });
+
+  it('is refused when the policy waits a back-off (an exit before min_uptime), and the respawn launches', async () => {
+    const t = setup();
+    await t.runner.start(true);
+    t.advance(10); // shorter than min_uptime: not free, whatever the launcher thought
+    const s = fakeSuccessor();
+    t.launched[0]!.exit({ code: 1, signal: null, successor: s.successor });
+    await t.settle();
+    expect(s.verdict()).toBe('refused');
+    expect(t.runner.current.state).toBe('backoff');
+  });
+
+  it('is refused for an exit the runner asked for', async () => {
+    const t = setup();
+    await t.runner.start(true);
+    t.advance(5000);
+    const s = fakeSuccessor();
+    const first = t.launched[0]!;
+    // A stop whose exit comes back with a successor (a primary that saw the death before our stop).
+    const stopping = t.runner.stop();
+    first.exit({ code: null, signal: 'SIGKILL', successor: s.successor });
+    await stopping;
+    await t.settle();
+    expect(s.verdict()).toBe('refused');
+    expect(t.runner.current.state).toBe('stopped');
+  });
+
+  it('is refused when the instance is stopped before the respawn runs', async () => {
+    const t = setup();
+    await t.runner.start(true);
+    t.advance(5000);
+    const s = fakeSuccessor();
+    t.launched[0]!.exit({ code: null, signal: 'SIGKILL', successor: s.successor });
+    await t.settle();
+    expect(s.verdict()).toBeUndefined(); // waiting for the respawn
+    await t.runner.stop();
+    expect(s.verdict()).toBe('refused');
+    await t.runQueued();
+    expect(t.launched).toHaveLength(1);
+    expect(t.runner.current.state).toBe('stopped');
+  });
+
+  it('is refused when the spec changed since it was started, and the respawn launches the new spec', async () => {
+    const t = setup();
+    await t.runner.start(true);
+    t.advance(5000);
+    const s = fakeSuccessor();
+    t.launched[0]!.exit({ code: null, signal: 'SIGKILL', successor: s.successor });
+    await t.settle();
+    t.runner.spec = spec({ env: { CHANGED: '1' } });
+    await t.runQueued();
+    expect(s.verdict()).toBe('refused');
+    expect(t.launched).toHaveLength(2);
+    expect(t.runner.current).toMatchObject({ state: 'online', pid: t.launched[1]!.handle.pid });
+  });
+
+  it('is never armed where no exit is free (policy never)', async () => {
+    const t = setup(spec({ restart: { policy: 'never' } }));
+    await t.runner.start(true);
+    expect(t.launched[0]!.armed).toEqual([]);
+  });
+});
