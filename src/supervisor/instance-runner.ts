@@ -93,6 +93,7 @@ export class InstanceRunner {
   async start(resetHistory: boolean): Promise<OpResult> {
     // A stop in flight (e.g. after a readiness failure) finishes first.
     if (this.stopping !== undefined) await this.stopping;
+    if (this.disposed) return { ok: false, reason: `instance ${this.index} is retired` };
     const state = this.instance.state;
     if (state === 'rollback') {
       this.dispatch({ type: 'startRequested', resetHistory });
@@ -170,8 +171,9 @@ export class InstanceRunner {
     const adopted = this.adoptSuccessor(spec);
     const result = adopted ?? (await this.deps.launcher.launch(spec, this.index));
     const i = this.instance;
-    if (i.state !== 'starting' || i.pid !== undefined) {
-      // Stopped while we were spawning: the new process must not outlive the stop.
+    if (this.disposed || i.state !== 'starting' || i.pid !== undefined) {
+      // Stopped (or retired: a restart racing the shutdown) while we were spawning: the new
+      // process must not outlive the stop.
       if (result.ok) result.child.kill();
       return { ok: false, reason: 'stopped before ready' };
     }
