@@ -20,17 +20,9 @@ export class ForkLauncher implements Launcher {
     return modeCanOverlap(spec);
   }
 
-  async launch(spec: AppSpec, index: number): Promise<LaunchResult> {
+  launch(spec: AppSpec, index: number): Promise<LaunchResult> {
     const port = this.instancePort(spec, index);
-    // The runtime half of the port pre-flight (SPEC §9): a respawn, a resurrect or a race since
-    // the plan finds the port taken; fail now, naming the holder, not after ready.timeout.
-    // A TCP bind test first: naming the holder reads /proc/net (slow), so only a busy port pays
-    // it. A conflict that vanished meanwhile (no holder found) lets the spawn go on.
-    const quickFree = port !== undefined && protocolOf(spec) === 'tcp' && (await portLooksFree(port));
-    // A UDP app's holder is a datagram socket on the number, never a TCP listener (SPEC §14).
-    const held = port === undefined || quickFree ? undefined : portInUse(port, undefined, protocolOf(spec));
-    if (held !== undefined) return { ok: false, reason: held };
-    return spawnInstance(this.context, spec, index, port);
+    return spawnInstance(this.context, spec, index, port, port === undefined ? {} : { refusal: portRefusal(spec, port) });
   }
 
   release(): Promise<void> {
@@ -41,3 +33,16 @@ export class ForkLauncher implements Launcher {
     return Promise.resolve();
   }
 }
+
+/**
+ * The runtime half of the port pre-flight (SPEC §9): a respawn, a resurrect or a race since the
+ * plan finds the port taken; fail now, naming the holder, not after ready.timeout. A TCP bind test
+ * first: naming the holder reads /proc/net (slow), so only a busy port pays it. A conflict that
+ * vanished meanwhile (no holder found) lets the spawn go on.
+ */
+const portRefusal = async (spec: AppSpec, port: number): Promise<string | undefined> => {
+  const protocol = protocolOf(spec);
+  if (protocol === 'tcp' && (await portLooksFree(port))) return undefined;
+  // A UDP app's holder is a datagram socket on the number, never a TCP listener (SPEC §14).
+  return portInUse(port, undefined, protocol);
+};

@@ -75,6 +75,11 @@ export interface SpawnExtras {
   /** Passed to the child as fd 3 (socket mode's listening socket). */
   readonly listenFd?: number;
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * A check of the caller's that runs beside spawnInstance's own (fork mode's port test): a
+   * reason refuses the spawn. Side by side because each waits on the kernel: a respawn is timed.
+   */
+  readonly refusal?: Promise<string | undefined>;
 }
 
 /**
@@ -103,21 +108,24 @@ export const spawnInstance = async (
 ): Promise<LaunchResult> => {
   const [file, ...args] = spec.command;
   if (file === undefined) return { ok: false, reason: 'empty command' };
-  // Node reports a missing cwd as ENOENT of the command, which would mislead.
-  const cwdProblem = await missingCwd(spec.cwd);
-  if (cwdProblem !== undefined) return { ok: false, reason: cwdProblem };
   const ipc = spec.ready.type === 'message';
   const listens = extras.listenFd !== undefined;
   const cgroup = cgroups?.create(spec.name, index);
   const wrapped = listens || cgroup !== undefined;
   const dropCgroup = (): void => void (cgroup !== undefined && removeCgroup(cgroup));
-  if (wrapped) {
-    // The PATH the instance gets (the file's env may set it), as validation and execa look in.
-    const missing = await missingCommand(file, instanceEnv(spec, index, port).PATH, spec.cwd);
-    if (missing !== undefined) {
-      dropCgroup();
-      return { ok: false, reason: missing };
-    }
+  const problem = (
+    await Promise.all([
+      // Node reports a missing cwd as ENOENT of the command, which would mislead.
+      missingCwd(spec.cwd),
+      // The /bin/sh wrapper would turn a missing command into an exit 127: say it first, from the
+      // PATH the instance gets (the file's env may set it), as validation and execa look in.
+      wrapped ? missingCommand(file, instanceEnv(spec, index, port).PATH, spec.cwd) : undefined,
+      extras.refusal,
+    ])
+  ).find((reason) => reason !== undefined);
+  if (problem !== undefined) {
+    dropCgroup();
+    return { ok: false, reason: problem };
   }
   let notify: NotifySocket | undefined;
   if (spec.ready.type === 'notify') {
