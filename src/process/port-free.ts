@@ -17,7 +17,12 @@ export const portLooksFree = (port: number): Promise<boolean> =>
         if (fallback !== undefined && (e.code === 'EAFNOSUPPORT' || e.code === 'EADDRNOTAVAIL')) tryHost(fallback, undefined);
         else resolve(false);
       });
-      server.listen({ port, host, exclusive: true, ipv6Only: false }, () => server.close(() => resolve(true)));
+      // close() releases the port at once (libuv closes the fd synchronously); only its callback
+      // waits for the next turn of the loop, which a timed respawn need not.
+      server.listen({ port, host, exclusive: true, ipv6Only: false }, () => {
+        server.close();
+        resolve(true);
+      });
     };
     tryHost('::', '0.0.0.0');
   });
