@@ -169,7 +169,7 @@ export class InstanceRunner {
   private async spawnAndWait(): Promise<OpResult> {
     const spec = this.spec;
     const adopted = this.adoptSuccessor(spec);
-    const result = adopted ?? (await this.deps.launcher.launch(spec, this.index));
+    const result = await (adopted ?? this.deps.launcher.launch(spec, this.index));
     const i = this.instance;
     if (this.disposed || i.state !== 'starting' || i.pid !== undefined) {
       // Stopped (or retired: a restart racing the shutdown) while we were spawning: the new
@@ -223,7 +223,7 @@ export class InstanceRunner {
   }
 
   /** The successor as this launch's process, when it was started with this very spec. */
-  private adoptSuccessor(spec: AppSpec): LaunchResult | undefined {
+  private adoptSuccessor(spec: AppSpec): Promise<LaunchResult> | undefined {
     const waiting = this.successor;
     this.successor = undefined;
     if (waiting === undefined) return undefined;
@@ -231,7 +231,7 @@ export class InstanceRunner {
       waiting.process.refuse();
       return undefined;
     }
-    return { ok: true, child: waiting.process.adopt() };
+    return waiting.process.adopt();
   }
 
   private dropSuccessor(): void {

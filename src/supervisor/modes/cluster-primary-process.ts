@@ -172,7 +172,7 @@ export class PrimaryProcess {
       if (reservation.cgroup !== undefined) removeCgroup(reservation.cgroup);
       return undefined;
     }
-    return { adopt: () => reservation.adopt(proxy), refuse: () => proxy.handle().kill() };
+    return { adopt: () => Promise.resolve({ ok: true, child: reservation.adopt(proxy) }), refuse: () => proxy.handle().kill() };
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {

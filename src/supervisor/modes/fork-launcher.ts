@@ -22,7 +22,8 @@ export class ForkLauncher implements Launcher {
 
   launch(spec: AppSpec, index: number): Promise<LaunchResult> {
     const port = this.instancePort(spec, index);
-    return spawnInstance(this.context, spec, index, port, port === undefined ? {} : { refusal: portRefusal(spec, port) });
+    const relaunch = (): Promise<LaunchResult> => this.launch(spec, index);
+    return spawnInstance(this.context, spec, index, port, port === undefined ? { relaunch } : { refusal: portRefusal(spec, port), relaunch });
   }
 
   release(): Promise<void> {

@@ -12,13 +12,15 @@ export interface ExitInfo {
 }
 
 /**
- * A process started in place of one that exited unasked, before the supervisor decided anything
- * (cluster mode: the primary forks it the instant the worker dies, saving two IPC hops). The
- * runner adopts it as the respawn its policy decided, or refuses it (SIGKILL, well before a node
- * app has run a line) when the policy, or the instance's state, says otherwise.
+ * A process started in place of one that exited unasked, before the supervisor decided anything:
+ * in the exit handler itself (fork and socket modes), or by the cluster primary the instant the
+ * worker dies (two IPC hops saved). The runner adopts it as the respawn its policy decided, or
+ * refuses it (SIGKILL, well before a node app has run a line) when the policy, or the instance's
+ * state, says otherwise.
  */
 export interface Successor {
-  adopt(): ChildHandle;
+  /** Its launch (under way, or done): what the respawn would have returned. */
+  adopt(): Promise<LaunchResult>;
   refuse(): void;
 }
 
@@ -41,9 +43,9 @@ export interface ChildHandle {
    */
   kill(): void;
   /**
-   * Told once after the spawn when an exit of this process would be restarted at once: a launcher
-   * that can start the replacement sooner than the supervisor (cluster mode) may do so, handing it
-   * over as the exit's `successor`. Undefined where the mode has no such shortcut.
+   * Told once after the spawn when an exit of this process would be restarted at once: the
+   * launcher may start the replacement sooner than the supervisor would, handing it over as the
+   * exit's `successor`. Undefined where it has no such shortcut.
    */
   readonly armRestart?: (free: FreeRestart) => void;
 }

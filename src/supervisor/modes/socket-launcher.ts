@@ -177,6 +177,7 @@ export class SocketLauncher implements Launcher {
     return spawnInstance(this.context, spec, index, spec.port, {
       listenFd: held.handle.fd,
       env: { LISTEN_FDS: '1', LISTEN_FDNAMES: spec.name },
+      relaunch: () => this.launch(spec, index),
     });
   }
 

@@ -1,6 +1,6 @@
 // Starting one instance's process, for fork and socket modes: a child leading its own process
 // group, with an environment computed from the spec only (never the daemon's own).
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { execa, type Options } from 'execa';
 import type { AppSpec } from '../../config/desired.js';
 import type { LogCapture } from '../../logs/capture.js';
@@ -8,7 +8,8 @@ import type { InstanceCgroups } from '../../process/cgroup.js';
 import { removeCgroup } from '../../process/cgroup.js';
 import { killProcessGroup, stopProcessGroup } from '../../process/process-group.js';
 import type { NotifySocket, NotifySockets } from '../notify-socket.js';
-import type { ExitInfo, LaunchResult } from './launcher.js';
+import { type FreeRestart, isFreeExit } from '../restart-policy.js';
+import type { ExitInfo, LaunchResult, Successor } from './launcher.js';
 
 /** ORCH_BUS and ORCH_BUS_TOKEN of an instance, from the daemon's message bus (src/daemon/bus.ts). */
 export type BusEnv = (project: string, app: string, index: number) => Readonly<Record<string, string>>;
@@ -54,9 +55,11 @@ export const describeSpawnError = (command: string, error: unknown): string => {
   }
 };
 
-const missingCwd = async (cwd: string): Promise<string | undefined> => {
+// The checks before a spawn stat synchronously: a few microseconds each, where a trip through
+// libuv's thread pool, shared with the log writes, took up to a millisecond of a timed respawn.
+const missingCwd = (cwd: string): string | undefined => {
   try {
-    return (await stat(cwd)).isDirectory() ? undefined : `cwd is not a directory: ${cwd}`;
+    return statSync(cwd).isDirectory() ? undefined : `cwd is not a directory: ${cwd}`;
   } catch {
     return `cwd not found: ${cwd}`;
   }
@@ -80,6 +83,12 @@ export interface SpawnExtras {
    * reason refuses the spawn. Side by side because each waits on the kernel: a respawn is timed.
    */
   readonly refusal?: Promise<string | undefined>;
+  /**
+   * How the launcher starts this instance again. Given, the handle is armable (`armRestart`): an
+   * exit that is a free restart starts the successor in the exit handler itself, before the
+   * runner, its events and the app's queue have had a turn.
+   */
+  readonly relaunch?: () => Promise<LaunchResult>;
 }
 
 /**
@@ -113,16 +122,13 @@ export const spawnInstance = async (
   const cgroup = cgroups?.create(spec.name, index);
   const wrapped = listens || cgroup !== undefined;
   const dropCgroup = (): void => void (cgroup !== undefined && removeCgroup(cgroup));
-  const problem = (
-    await Promise.all([
-      // Node reports a missing cwd as ENOENT of the command, which would mislead.
-      missingCwd(spec.cwd),
-      // The /bin/sh wrapper would turn a missing command into an exit 127: say it first, from the
-      // PATH the instance gets (the file's env may set it), as validation and execa look in.
-      wrapped ? missingCommand(file, instanceEnv(spec, index, port).PATH, spec.cwd) : undefined,
-      extras.refusal,
-    ])
-  ).find((reason) => reason !== undefined);
+  const problem =
+    // Node reports a missing cwd as ENOENT of the command, which would mislead.
+    missingCwd(spec.cwd) ??
+    // The /bin/sh wrapper would turn a missing command into an exit 127: say it first, from the
+    // PATH the instance gets (the file's env may set it), as validation and execa look in.
+    (wrapped ? missingCommand(file, instanceEnv(spec, index, port).PATH, spec.cwd) : undefined) ??
+    (await extras.refusal);
   if (problem !== undefined) {
     dropCgroup();
     return { ok: false, reason: problem };
@@ -165,13 +171,22 @@ export const spawnInstance = async (
   void subprocess.catch(() => undefined);
   logs.attach(spec.name, index, 'out', subprocess.stdout);
   logs.attach(spec.name, index, 'err', subprocess.stderr);
+  let free: FreeRestart | undefined;
+  /** Whether we signalled it: such an exit is never a free restart. */
+  let asked = false;
+  const pid = subprocess.pid;
   const exited = new Promise<ExitInfo>((resolve) => {
-    subprocess.once('exit', (code, signal) => resolve({ code, signal }));
+    subprocess.once('exit', (code, signal) => {
+      const { relaunch } = extras;
+      if (asked || free === undefined || relaunch === undefined || !isFreeExit(free, { code, signal }, Date.now())) return resolve({ code, signal });
+      // Leftovers of its group first: they must not hold the port against the successor.
+      killProcessGroup(pid, cgroup);
+      resolve({ code, signal, successor: successorOf(relaunch()) });
+    });
   });
   // The socket lives as long as the instance: an app may notify again (STATUS=, STOPPING=1).
   if (notify !== undefined) void exited.then(() => notify.close());
   subprocess.on('error', () => undefined);
-  const pid = subprocess.pid;
   return {
     ok: true,
     child: {
@@ -182,20 +197,33 @@ export const spawnInstance = async (
         return () => subprocess.off('message', listener);
       },
       ...(notify ? { notified: notify.ready } : {}),
-      stop: (shutdown) => stopProcessGroup(pid, exited, shutdown, cgroup),
-      kill: () => killProcessGroup(pid, cgroup),
+      stop: (shutdown) => {
+        asked = true;
+        return stopProcessGroup(pid, exited, shutdown, cgroup);
+      },
+      kill: () => {
+        asked = true;
+        killProcessGroup(pid, cgroup);
+      },
+      ...(extras.relaunch === undefined ? {} : { armRestart: (f: FreeRestart) => void (free = f) }),
     },
   };
 };
 
+/** A launch under way as an exit's successor: refused, what it started is killed. */
+const successorOf = (launching: Promise<LaunchResult>): Successor => ({
+  adopt: () => launching,
+  refuse: () => void launching.then((r) => r.ok && r.child.kill()),
+});
+
 /** `command not found: x` before the /bin/sh wrapper would turn it into an exit 127. */
-const missingCommand = async (file: string, path: string | undefined, cwd: string): Promise<string | undefined> => {
+const missingCommand = (file: string, path: string | undefined, cwd: string): string | undefined => {
   const candidates = file.includes('/')
     ? [file.startsWith('/') ? file : `${cwd}/${file}`]
     : (path ?? '/usr/local/bin:/usr/bin:/bin').split(':').filter((d) => d !== '').map((d) => `${d}/${file}`);
   for (const candidate of candidates) {
     try {
-      const s = await stat(candidate);
+      const s = statSync(candidate);
       if (s.isFile()) return (s.mode & 0o111) === 0 ? `permission denied: ${file}` : undefined;
     } catch {
       // next candidate

@@ -53,7 +53,7 @@ export const fakeSuccessor = (): { successor: Successor; child: FakeChild; verdi
     successor: {
       adopt: () => {
         verdict = 'adopted';
-        return child.handle;
+        return Promise.resolve({ ok: true, child: child.handle });
       },
       refuse: () => {
         verdict = 'refused';
