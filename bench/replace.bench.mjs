@@ -38,7 +38,7 @@ import {
   withTempDir,
 } from './lib.mjs';
 
-const KILLS = 12;
+const KILLS = 30;
 const MEASURE_TIMEOUT_MS = 10_000;
 /** Longer than min_uptime (1s): each killed instance is a long-running one. */
 const SETTLE_MS = 1500;
