@@ -111,14 +111,15 @@ export class InstanceRunner {
   /** Gracefully stops the process group (if any); resolves once the group is gone. */
   async stop(reason?: string, cause: ExitCause = 'stop'): Promise<void> {
     this.clearBackoff();
-    this.dropSuccessor();
+    // Waited for below: a stop (the daemon's shutdown among them) leaves no successor running.
+    const refused = this.dropSuccessor();
     this.readyCancel?.abort();
     if (this.stopping !== undefined) return this.stopping;
     this.stopCause = cause;
     const child = this.child;
     this.dispatch(reason === undefined ? { type: 'stopRequested' } : { type: 'stopRequested', reason });
-    if (child === undefined || this.instance.state !== 'stopping') return;
-    await this.terminate(child);
+    if (child !== undefined && this.instance.state === 'stopping') await this.terminate(child);
+    await refused;
   }
 
   /** After a failed rolling reload: an old process kept serving. */
@@ -130,7 +131,7 @@ export class InstanceRunner {
   dispose(): void {
     this.disposed = true;
     this.clearBackoff();
-    this.dropSuccessor();
+    void this.dropSuccessor();
     this.readyCancel?.abort();
   }
 
@@ -228,20 +229,21 @@ export class InstanceRunner {
     this.successor = undefined;
     if (waiting === undefined) return undefined;
     if (waiting.spec !== spec) {
-      waiting.process.refuse();
+      void waiting.process.refuse();
       return undefined;
     }
     return waiting.process.adopt();
   }
 
-  private dropSuccessor(): void {
-    this.successor?.process.refuse();
+  private dropSuccessor(): Promise<void> {
+    const refused = this.successor?.process.refuse() ?? Promise.resolve();
     this.successor = undefined;
+    return refused;
   }
 
   private onExit(child: ChildHandle, exit: ExitInfo, spec: AppSpec): void {
     if (this.child !== child) {
-      exit.successor?.refuse();
+      void exit.successor?.refuse();
       return;
     }
     this.child = undefined;
@@ -256,7 +258,7 @@ export class InstanceRunner {
       // Kept for the respawn only if the policy, too, restarts at once; else it goes now.
       const next = this.instance;
       if (next.state === 'backoff' && next.until <= this.deps.now()) this.successor = { spec, process: exit.successor };
-      else exit.successor.refuse();
+      else void exit.successor.refuse();
     }
     this.logger.info({ pid: child.pid, code: exit.code, signal: exit.signal, requested: byUs }, 'instance exited');
   }
@@ -304,7 +306,7 @@ export class InstanceRunner {
    */
   private async respawn(due: Instance): Promise<OpResult> {
     if (this.disposed || this.instance !== due || !this.dispatch({ type: 'backoffElapsed' })) {
-      this.dropSuccessor();
+      void this.dropSuccessor();
       return { ok: true };
     }
     this.logger.info({ restarts: this.instance.restarts }, 'restarting after back-off');

@@ -146,7 +146,7 @@ export class PrimaryProcess {
     if (event.type !== 'exited') return proxy?.onEvent(event);
     this.workers.delete(event.id);
     const successor = this.successorOf(event.id, event.successor);
-    if (proxy === undefined) return successor?.refuse();
+    if (proxy === undefined) return void successor?.refuse();
     proxy.finish(successor === undefined ? { code: event.code, signal: event.signal } : { code: event.code, signal: event.signal, successor });
     proxy.end();
   }
@@ -172,7 +172,7 @@ export class PrimaryProcess {
       if (reservation.cgroup !== undefined) removeCgroup(reservation.cgroup);
       return undefined;
     }
-    return { adopt: () => Promise.resolve({ ok: true, child: reservation.adopt(proxy) }), refuse: () => proxy.handle().kill() };
+    return { adopt: () => Promise.resolve({ ok: true, child: reservation.adopt(proxy) }), refuse: () => Promise.resolve(proxy.handle().kill()) };
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {

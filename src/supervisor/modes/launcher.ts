@@ -21,7 +21,8 @@ export interface ExitInfo {
 export interface Successor {
   /** Its launch (under way, or done): what the respawn would have returned. */
   adopt(): Promise<LaunchResult>;
-  refuse(): void;
+  /** SIGKILLs it; resolves once it was signalled (a launch under way is waited for). */
+  refuse(): Promise<void>;
 }
 
 /** A live process started for one instance, whatever the mode. */

@@ -213,7 +213,10 @@ export const spawnInstance = async (
 /** A launch under way as an exit's successor: refused, what it started is killed. */
 const successorOf = (launching: Promise<LaunchResult>): Successor => ({
   adopt: () => launching,
-  refuse: () => void launching.then((r) => r.ok && r.child.kill()),
+  refuse: () =>
+    launching.then((r) => {
+      if (r.ok) r.child.kill();
+    }),
 });
 
 /** `command not found: x` before the /bin/sh wrapper would turn it into an exit 127. */

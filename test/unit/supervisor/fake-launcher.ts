@@ -57,6 +57,7 @@ export const fakeSuccessor = (): { successor: Successor; child: FakeChild; verdi
       },
       refuse: () => {
         verdict = 'refused';
+        return Promise.resolve();
       },
     },
   };
