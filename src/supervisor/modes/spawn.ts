@@ -79,8 +79,8 @@ export interface SpawnExtras {
   readonly listenFd?: number;
   readonly env?: Readonly<Record<string, string>>;
   /**
-   * A check of the caller's that runs beside spawnInstance's own (fork mode's port test): a
-   * reason refuses the spawn. Side by side because each waits on the kernel: a respawn is timed.
+   * A check of the caller's, started before spawnInstance's own and awaited after them (fork
+   * mode's port test, which waits a turn of the loop): a reason refuses the spawn.
    */
   readonly refusal?: Promise<string | undefined>;
   /**
@@ -213,10 +213,14 @@ export const spawnInstance = async (
 /** A launch under way as an exit's successor: refused, what it started is killed. */
 const successorOf = (launching: Promise<LaunchResult>): Successor => ({
   adopt: () => launching,
+  // A launch that threw started nothing (and must not become an unhandled rejection here).
   refuse: () =>
-    launching.then((r) => {
-      if (r.ok) r.child.kill();
-    }),
+    launching.then(
+      (r) => {
+        if (r.ok) r.child.kill();
+      },
+      () => undefined,
+    ),
 });
 
 /** `command not found: x` before the /bin/sh wrapper would turn it into an exit 127. */
