@@ -4,6 +4,17 @@
 import { describe, expect, it } from 'vitest';
 import { fakeSuccessor, setup, spec } from './fake-launcher.js';
 
+/** An instance that ran 5 s (past min_uptime) and was SIGKILLed; its launcher started a successor. */
+const killedAfterLongRun = async () => {
+  const t = setup();
+  await t.runner.start(true);
+  t.advance(5000);
+  const s = fakeSuccessor();
+  t.launched[0]!.exit({ code: null, signal: 'SIGKILL', successor: s.successor });
+  await t.settle();
+  return { t, s };
+};
+
 describe('a successor started by the launcher', () => {
   it('is armed with the free restart of the policy and history, and adopted as the free respawn', async () => {
     const t = setup();
@@ -49,12 +60,7 @@ describe('a successor started by the launcher', () => {
   });
 
   it('is refused when the instance is stopped before the respawn runs', async () => {
-    const t = setup();
-    await t.runner.start(true);
-    t.advance(5000);
-    const s = fakeSuccessor();
-    t.launched[0]!.exit({ code: null, signal: 'SIGKILL', successor: s.successor });
-    await t.settle();
+    const { t, s } = await killedAfterLongRun();
     expect(s.verdict()).toBeUndefined(); // waiting for the respawn
     await t.runner.stop();
     expect(s.verdict()).toBe('refused');
@@ -64,12 +70,7 @@ describe('a successor started by the launcher', () => {
   });
 
   it('is refused when the spec changed since it was started, and the respawn launches the new spec', async () => {
-    const t = setup();
-    await t.runner.start(true);
-    t.advance(5000);
-    const s = fakeSuccessor();
-    t.launched[0]!.exit({ code: null, signal: 'SIGKILL', successor: s.successor });
-    await t.settle();
+    const { t, s } = await killedAfterLongRun();
     t.runner.spec = spec({ env: { CHANGED: '1' } });
     await t.runQueued();
     expect(s.verdict()).toBe('refused');
