@@ -1,5 +1,6 @@
 import { DaemonClient } from '../../daemon/client.js';
 import { homePaths } from '../../daemon/paths.js';
+import type { Result } from '../../daemon/protocol.js';
 import { OrchError } from '../../errors.js';
 import type { OutputFormat } from '../output.js';
 import { formatApproxBytes, formatApproxDuration } from '../../units.js';
@@ -21,13 +22,7 @@ export const status = async (opts: { output: OutputFormat; project?: string }): 
   } finally {
     client.close();
   }
-  const now = Date.now();
   const { project } = opts;
-  const receivers = snapshot.bus?.receivers ?? [];
-  const busOf = (app: string, index: number): { delivered: number; dropped: number } | null => {
-    const r = receivers.find((x) => x.app === app && x.instance === index);
-    return r === undefined ? null : { delivered: r.delivered, dropped: r.dropped };
-  };
   if (project !== undefined) {
     // Known: it runs, or it has a generation (applied, maybe all of it deleted since).
     const known = [...new Set([...snapshot.apps.map((a) => a.spec.project), ...Object.keys(snapshot.generations)])].sort();
@@ -37,7 +32,33 @@ export const status = async (opts: { output: OutputFormat; project?: string }): 
       throw error;
     }
   }
-  const apps = snapshot.apps.filter((a) => project === undefined || a.spec.project === project).map((a) => ({
+  const apps = statusApps(snapshot, Date.now(), project);
+  if (opts.output === 'json') {
+    printJson({ warnings: snapshot.warnings, apps });
+    return;
+  }
+  for (const w of snapshot.warnings) eprintln(`warning: ${w}`);
+  for (const a of apps) {
+    if (a.dropped_lines > 0) eprintln(`warning: ${a.name}: ${a.dropped_lines} output line${a.dropped_lines === 1 ? '' : 's'} dropped: its log file could not be written (disk full?)`);
+    for (const i of a.instances) {
+      const dropped = i.messages?.dropped ?? 0;
+      if (dropped > 0) eprintln(`warning: ${a.name}#${i.index}: ${dropped} message${dropped === 1 ? '' : 's'} dropped: it read them too slowly`);
+    }
+  }
+  println(renderStatus(apps, { color: useColor(), project }));
+};
+
+export type StatusSnapshot = Result<'status'>;
+export type StatusAppJson = ReturnType<typeof statusApps>[number];
+
+/** The apps of the JSON shape above, as of `now` (pure: `orch top` redraws from it too). */
+export const statusApps = (snapshot: StatusSnapshot, now: number, project?: string) => {
+  const receivers = snapshot.bus?.receivers ?? [];
+  const busOf = (app: string, index: number): { delivered: number; dropped: number } | null => {
+    const r = receivers.find((x) => x.app === app && x.instance === index);
+    return r === undefined ? null : { delivered: r.delivered, dropped: r.dropped };
+  };
+  return snapshot.apps.filter((a) => project === undefined || a.spec.project === project).map((a) => ({
     name: a.spec.name,
     project: a.spec.project,
     generation: snapshot.generations[a.spec.project] ?? null,
@@ -62,23 +83,12 @@ export const status = async (opts: { output: OutputFormat; project?: string }): 
       };
     }),
   }));
-  if (opts.output === 'json') {
-    printJson({ warnings: snapshot.warnings, apps });
-    return;
-  }
-  for (const w of snapshot.warnings) eprintln(`warning: ${w}`);
-  for (const a of apps) {
-    if (a.dropped_lines > 0) eprintln(`warning: ${a.name}: ${a.dropped_lines} output line${a.dropped_lines === 1 ? '' : 's'} dropped: its log file could not be written (disk full?)`);
-    for (const i of a.instances) {
-      const dropped = i.messages?.dropped ?? 0;
-      if (dropped > 0) eprintln(`warning: ${a.name}#${i.index}: ${dropped} message${dropped === 1 ? '' : 's'} dropped: it read them too slowly`);
-    }
-  }
-  if (apps.length === 0) {
-    println(project === undefined ? 'No apps. Declare some in ecosystem.yaml and run orch apply.' : `No apps in project ${project}.`);
-    return;
-  }
-  const color = useColor();
+};
+
+/** The human status: its table, or the line that says there are no apps (pure: `orch top` prints it too). */
+export const renderStatus = (apps: readonly StatusAppJson[], opts: { color: boolean; project?: string | undefined }): string => {
+  const { color, project } = opts;
+  if (apps.length === 0) return project === undefined ? 'No apps. Declare some in ecosystem.yaml and run orch apply.' : `No apps in project ${project}.`;
   const rows: string[][] = [];
   for (const a of apps) {
     const gen = a.generation === null ? '-' : String(a.generation);
@@ -103,7 +113,7 @@ export const status = async (opts: { output: OutputFormat; project?: string }): 
     }
   }
   const head = ['APP', 'PROJECT', 'MODE', 'GEN', '#', 'PID', 'STATE', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'CPU', 'MEM', 'PORT', 'REASON'];
-  println(formatTable(head.map((h) => paint.bold(color, h)), rows));
+  return formatTable(head.map((h) => paint.bold(color, h)), rows);
 };
 
 // Neither code nor signal: the process never started (its command is missing, say).
