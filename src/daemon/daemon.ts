@@ -12,19 +12,33 @@ import { gatherHostFacts } from '../reconcile/facts.js';
 import { planActions } from '../reconcile/plan.js';
 import { nameTakenMessage } from '../reconcile/preflight.js';
 import { summarizePlan } from '../reconcile/render.js';
-import type { ActualState } from '../supervisor/view.js';
+import type { ActualState, AppView } from '../supervisor/view.js';
 import type { SupervisorApi } from '../supervisor/types.js';
 import { EventLog } from './events.js';
 import type { OrchMetrics } from './metrics.js';
 import { DashboardServer } from './dashboard/server.js';
 import { openHistory, rollbackFound, rollbackTarget, unknownProjectError } from './history.js';
 import { historyLimit } from './history-retention.js';
-import type { ActionResult, ApplyReport, DaemonInfo, FileSource, Method, Params, ProcessStats, ProgressEvent, Result } from './protocol.js';
+import type { ActionResult, ApplyReport, DaemonInfo, FileSource, Method, Params, ProcessStats, ProgressEvent, Result, StatusApp } from './protocol.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { SerialQueue } from './serial-queue.js';
 import type { PersistedState } from './state-store.js';
 import { withoutProject, writeState } from './state-store.js';
 import type { BusStats } from './bus-targets.js';
+
+/** An app as `status` reports it: its view with the part of its spec status's readers show. */
+const statusApp = ({ spec, ...view }: AppView): StatusApp => ({
+  ...view,
+  spec: {
+    name: spec.name,
+    project: spec.project,
+    mode: spec.mode,
+    port: spec.port,
+    ...(spec.protocol === undefined ? {} : { protocol: spec.protocol }),
+    reload: spec.reload,
+    instances: spec.instances,
+  },
+});
 
 export type Handler<M extends Method> = (params: Params<M>, emit: (e: ProgressEvent) => void) => Promise<Result<M>>;
 export type Handlers = { [M in Method]: Handler<M> };
@@ -188,7 +202,7 @@ export const createDaemon = (deps: DaemonDeps): { handlers: Handlers; resurrect:
       const apps = supervisor.apps();
       const pids = apps.flatMap((a) => a.instances.map((i) => i.pid)).filter((p): p is number => p !== undefined);
       const stats = await sampleStats(pids, true);
-      return { apps, stats, generations: { ...state.generations }, warnings: deps.warnings, ...(deps.busStats ? { bus: deps.busStats() } : {}) };
+      return { apps: apps.map(statusApp), stats, generations: { ...state.generations }, warnings: deps.warnings, ...(deps.busStats ? { bus: deps.busStats() } : {}) };
     },
     apply: (p, emit) => queue.run(() => apply(p.desired, emit, { source: p.source })),
     history: async (p) => {

@@ -2,7 +2,7 @@
 // Every request carries the protocol version; a daemon answers a different version with
 // ORCH_PROTOCOL_MISMATCH instead of guessing. Long operations stream `event` lines before
 // their single final response.
-import type { DesiredState } from '../config/desired.js';
+import type { AppSpec, DesiredState } from '../config/desired.js';
 import type { ErrorCode } from '../errors.js';
 import type { ActualState, AppView } from '../supervisor/view.js';
 // What `actual` answers is the supervisor's view (its producer owns it); the CLI reads it from here.
@@ -56,6 +56,14 @@ export interface DashboardInfo {
   readonly port: number;
 }
 
+/**
+ * What `status` says of an app's spec: what its readers show (status, top, the dashboard). The
+ * whole spec, environment included, is `describe`'s: at 1,000 instances it was most of status's
+ * bytes.
+ */
+export type StatusSpec = Pick<AppSpec, 'name' | 'project' | 'mode' | 'port' | 'protocol' | 'reload' | 'instances'>;
+export type StatusApp = Omit<AppView, 'spec'> & { readonly spec: StatusSpec };
+
 /** Method name → [params, result]. One entry per daemon verb (PM2's one RPC table, typed). */
 export interface Methods {
   hello: [Record<string, never>, DaemonInfo];
@@ -63,7 +71,7 @@ export interface Methods {
   status: [
     Record<string, never>,
     {
-      apps: readonly AppView[];
+      apps: readonly StatusApp[];
       stats: Record<string, ProcessStats>;
       generations: Record<string, number>;
       warnings: readonly string[];

@@ -80,7 +80,7 @@ export const driftOf = (view: AppView): DriftReason | undefined => {
 };
 
 /** Instances that serve now: online, or kept serving by a rolled-back reload. */
-export const servingCount = (view: AppView): number =>
+export const servingCount = (view: Pick<AppView, 'stopped' | 'instances'>): number =>
   view.stopped ? 0 : view.instances.filter((i) => i.state === 'online' || i.state === 'rollback').length;
 
 const replace = (view: AppView, spec: AppSpec, changes: readonly FieldChange[]): Action => ({

@@ -1,13 +1,17 @@
 // What an imperative verb (`orch restart web`) does to service, in the plan's own terms, so the
 // CLI can say it before acting (SPEC §9) with the same answer a plan would give.
 import { type Operation, interrupts, sharesPort } from '../config/modes.js';
+import type { AppSpec } from '../config/desired.js';
 import { servingCount } from './plan.js';
 import type { AppView } from '../supervisor/view.js';
 
 export type AppVerb = 'stop' | 'start' | 'restart' | 'reload' | 'delete';
 
+/** What a verb's effect is computed from: an app's view, with the part of its spec it reads (status's has it). */
+export type VerbView = Pick<AppView, 'stopped' | 'instances'> & { readonly spec: Pick<AppSpec, 'mode' | 'port' | 'protocol' | 'reload' | 'instances'> };
+
 /** The operation the daemon carries out for the verb: a reload without a shared port is a restart. */
-export const verbOperation = (verb: AppVerb, view: AppView): Operation => {
+export const verbOperation = (verb: AppVerb, view: VerbView): Operation => {
   const running = servingCount(view);
   switch (verb) {
     case 'start':
@@ -27,7 +31,7 @@ export interface VerbEffect {
   readonly instead: AppVerb | undefined;
 }
 
-export const verbEffect = (verb: AppVerb, view: AppView): VerbEffect => {
+export const verbEffect = (verb: AppVerb, view: VerbView): VerbEffect => {
   const op = verbOperation(verb, view);
   const interrupting = interrupts(view.spec, op);
   const reloadWouldNot = sharesPort(view.spec) && !interrupts(view.spec, verbOperation('reload', view));
@@ -35,7 +39,7 @@ export const verbEffect = (verb: AppVerb, view: AppView): VerbEffect => {
 };
 
 /** `orch scale <app> N`: the plan's own scale operation, counted from what serves now. */
-export const scaleEffect = (view: AppView, to: number): VerbEffect => ({
+export const scaleEffect = (view: VerbView, to: number): VerbEffect => ({
   interrupts: interrupts(view.spec, { kind: 'scale', from: servingCount(view), to }),
   instead: undefined,
 });

@@ -1,17 +1,17 @@
 // The daemon's status, as the page reads it (pure): one row per app with its instances' numbers
 // and what each button would do to service.
-import type { AppView, ProcessStats } from '../protocol.js';
+import type { ProcessStats, StatusApp } from '../protocol.js';
 import { actionsOf } from './labels.js';
 import type { AppRow, DashboardState } from './wire.js';
 
 export interface StatusSnapshot {
-  readonly apps: readonly AppView[];
+  readonly apps: readonly StatusApp[];
   readonly stats: Readonly<Record<string, ProcessStats>>;
   readonly generations: Readonly<Record<string, number>>;
   readonly warnings: readonly string[];
 }
 
-export const appRowOf = (view: AppView, stats: StatusSnapshot['stats'], generations: StatusSnapshot['generations']): AppRow => ({
+export const appRowOf = (view: StatusApp, stats: StatusSnapshot['stats'], generations: StatusSnapshot['generations']): AppRow => ({
   name: view.spec.name,
   project: view.spec.project,
   mode: view.spec.mode,
