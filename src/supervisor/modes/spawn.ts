@@ -179,9 +179,14 @@ export const spawnInstance = async (
     subprocess.once('exit', (code, signal) => {
       const { relaunch } = extras;
       if (asked || free === undefined || relaunch === undefined || !isFreeExit(free, { code, signal }, Date.now())) return resolve({ code, signal });
-      // Leftovers of its group first: they must not hold the port against the successor.
-      killProcessGroup(pid, cgroup);
-      resolve({ code, signal, successor: successorOf(relaunch()) });
+      try {
+        // Leftovers of its group first: they must not hold the port against the successor.
+        killProcessGroup(pid, cgroup);
+        resolve({ code, signal, successor: successorOf(relaunch()) });
+      } catch {
+        // An emitter's listener that throws would take the daemon down: the runner respawns it.
+        resolve({ code, signal });
+      }
     });
   });
   // The socket lives as long as the instance: an app may notify again (STATUS=, STOPPING=1).
