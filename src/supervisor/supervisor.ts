@@ -150,7 +150,8 @@ export class Supervisor implements SupervisorApi {
 
   restart(spec: AppSpec): Promise<OpResult> {
     return this.withApp(spec.name, 'restart', async (app) => {
-      await Promise.all([...app.runners.values()].map((r) => r.stop()));
+      // The instances started again exit for a restart; those beyond the new count, for good.
+      await Promise.all([...app.runners.values()].map((r) => r.stop(undefined, r.index < spec.instances ? 'restart' : 'stop')));
       await this.removeIndices(app, range(spec.instances, app.runners.size));
       // Nothing runs: the next processes may need another port or another node binary.
       await this.release(app);

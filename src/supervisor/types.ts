@@ -71,11 +71,11 @@ export interface AppEvent {
 }
 
 /**
- * Why a process ended: `crash` (nobody asked), `stop` (stop, restart, delete, scale down, shutdown),
- * `memory` (over max_memory), `reload` (replaced by a rolling reload), `ready-failed` (stopped
- * because its readiness failed).
+ * Why a process ended: `crash` (nobody asked), `stop` (stop, delete, scale down, shutdown),
+ * `restart` (a restart, which starts the instance again), `memory` (over max_memory), `reload`
+ * (replaced by a rolling reload), `ready-failed` (stopped because its readiness failed).
  */
-export type ExitCause = 'crash' | 'stop' | 'memory' | 'reload' | 'ready-failed';
+export type ExitCause = 'crash' | 'stop' | 'restart' | 'memory' | 'reload' | 'ready-failed';
 
 /** The event's own fields; the emitter adds time, app and instance. */
 export type AppEventDetail = Omit<AppEvent, 'time' | 'app' | 'instance'>;

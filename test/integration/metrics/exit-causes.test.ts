@@ -1,5 +1,5 @@
 // The supervisor says why each process ended (the `cause` of `exited` events, SPEC §12's "why:
-// crash, stop, memory, reload"), on a real supervisor with real processes.
+// crash, stop, memory, reload", and restart), on a real supervisor with real processes.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +47,18 @@ describe('exit causes', () => {
     expect((await sup!.create(spec)).ok).toBe(true);
     expect((await sup!.reload({ ...spec, env: { V: '2' } })).ok).toBe(true);
     expect(exits(events)).toEqual(['reload']);
+  });
+
+  it('restart: the exits of the instances started again say restart, those it removes stop', async () => {
+    const events = start();
+    const spec = nodeApp('s', 'forever.js', [], { ready: { type: 'none', delayMs: 0 }, instances: 2 });
+    expect((await sup!.create(spec)).ok).toBe(true);
+    expect((await sup!.restart({ ...spec, instances: 1 })).ok).toBe(true);
+    const causes = events.filter((e) => e.type === 'exited').map((e) => [e.instance, e.cause]);
+    expect(causes.sort()).toEqual([
+      [0, 'restart'],
+      [1, 'stop'],
+    ]);
   });
 
   it('over max_memory: the exit says memory', async () => {
