@@ -1,11 +1,13 @@
 // The Prometheus metrics of SPEC §12, with prom-client. Everything is computed when someone asks
 // (`orch metrics`, `GET /metrics`): the supervisor's view and /proc are read in the collect
-// callbacks, the counters fed by the event log are plain numbers until then. No timer: a daemon
-// nobody scrapes does no work for its metrics.
+// callbacks, the counters fed by the event log are plain numbers until then (the restarts by
+// reason add up to the view's RESTARTS at each scrape). No timer: a daemon nobody scrapes does no
+// work for its metrics.
 import { constants } from 'node:os';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppView, InstanceStateName, InstanceView } from '../supervisor/view.js';
 import type { OrchEvent } from './events.js';
+import { announceMemoryRestart, countCrashRestart, emptyTally, RESTART_REASONS, type RestartTally, settleRestarts } from './restart-tally.js';
 
 /** What the metrics read at scrape time. */
 export interface MetricsSource {
@@ -17,15 +19,12 @@ export interface MetricsSource {
 }
 
 export const INSTANCE_STATES: readonly InstanceStateName[] = ['starting', 'online', 'stopping', 'stopped', 'backoff', 'errored', 'rollback'];
-/** Why an instance was restarted: `crash` (an exit nobody asked for, after its back-off), `memory` (over max_memory). */
-export const RESTART_REASONS = ['crash', 'memory'] as const;
 /** How a rolling reload ended: every instance replaced, rolled back (old instances kept), or replaced but not all serving. */
 export const RELOAD_RESULTS = ['success', 'rolled_back', 'failed'] as const;
 /** How an apply ended: every action ok (exit 0), or some failed (exit 3). */
 export const APPLY_RESULTS = ['converged', 'failed'] as const;
 export const RELOAD_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
-type RestartReason = (typeof RESTART_REASONS)[number];
 type ReloadResult = (typeof RELOAD_RESULTS)[number];
 type ApplyResult = (typeof APPLY_RESULTS)[number];
 
@@ -46,8 +45,8 @@ export const exitCodeValue = (code: number | null, signal: string | null): numbe
 
 export class OrchMetrics {
   readonly registry = new Registry();
-  /** app → instance → reason → count. */
-  private readonly restarts = new Map<string, Map<number, Record<RestartReason, number>>>();
+  /** app → instance → its restarts by reason. */
+  private readonly restarts = new Map<string, Map<number, RestartTally>>();
   private readonly reloads = new Map<string, Record<ReloadResult, number>>();
   private readonly applies = new Map<string, Record<ApplyResult, number>>();
   /** app → project, as last seen: an event names only its app. */
@@ -61,8 +60,9 @@ export class OrchMetrics {
   constructor(private readonly source: MetricsSource) {
     const registers = [this.registry];
     // The collect callbacks' `this` is their metric: the state they read is captured here.
-    const { restarts, reloads, applies } = this;
+    const { reloads, applies } = this;
     const view = (): Sampled => this.view();
+    const updateTally = (app: string, index: number, fn: (t: RestartTally) => RestartTally): RestartTally => this.updateTally(app, index, fn);
     const appLabels = ['project', 'app'] as const;
     const instanceLabels = ['project', 'app', 'instance'] as const;
     const eachApp = (fn: (app: AppView, labels: { project: string; app: string }) => void): void => {
@@ -118,14 +118,15 @@ export class OrchMetrics {
     });
     new Counter({
       name: 'orch_process_restarts_total',
-      help: 'Restarts of the instance by orch since the daemon started: crash (after its back-off), memory (over max_memory).',
+      help: 'Restarts of the instance since the daemon started, by reason: crash (after its back-off), memory (over max_memory), restart (asked for: restart, start, apply).',
       labelNames: [...instanceLabels, 'reason'],
       registers,
       collect() {
         this.reset();
         eachInstance((i, labels) => {
-          const counts = restarts.get(labels.app)?.get(i.index);
-          for (const reason of RESTART_REASONS) this.inc({ ...labels, reason }, counts?.[reason] ?? 0);
+          // The restarts no event named (asked for) are counted now, so the sum is the view's.
+          const { counts } = updateTally(labels.app, i.index, (t) => settleRestarts(t, i.restarts));
+          for (const reason of RESTART_REASONS) this.inc({ ...labels, reason }, counts[reason]);
         });
       },
     });
@@ -245,14 +246,16 @@ export class OrchMetrics {
     return this.registry.contentType;
   }
 
-  /** Fed by the event log: restarts and reloads. */
+  /** Fed by the event log: crash and memory restarts, reloads. */
   observe(e: OrchEvent): void {
     switch (e.type) {
-      case 'restarting':
-        if (e.instance !== null) this.countRestart(e.app, e.instance, 'crash');
+      case 'restarting': {
+        const { restarts } = e;
+        if (e.instance !== null && restarts !== undefined) this.updateTally(e.app, e.instance, (t) => countCrashRestart(t, restarts));
         return;
+      }
       case 'memory-restart':
-        if (e.instance !== null) this.countRestart(e.app, e.instance, 'memory');
+        if (e.instance !== null) this.updateTally(e.app, e.instance, announceMemoryRestart);
         return;
       case 'reload-started': {
         this.reloadStarted.set(e.app, e.time);
@@ -298,15 +301,15 @@ export class OrchMetrics {
     return this.sampled ?? { apps: this.source.apps(), samples: new Map() };
   }
 
-  private countRestart(app: string, instance: number, reason: RestartReason): void {
+  private updateTally(app: string, instance: number, fn: (t: RestartTally) => RestartTally): RestartTally {
     let byInstance = this.restarts.get(app);
     if (byInstance === undefined) {
       byInstance = new Map();
       this.restarts.set(app, byInstance);
     }
-    const counts = byInstance.get(instance) ?? { crash: 0, memory: 0 };
-    counts[reason]++;
-    byInstance.set(instance, counts);
+    const next = fn(byInstance.get(instance) ?? emptyTally);
+    byInstance.set(instance, next);
+    return next;
   }
 
   private reloadEnded(app: string, time: number, result: ReloadResult): void {

@@ -69,18 +69,28 @@ describe('OrchMetrics', () => {
     expect(states.filter((l) => l.endsWith(' 1'))).toEqual(['orch_process_state{project="shop",app="web",instance="1",state="backoff"} 1']);
   });
 
-  it('orch_process_restarts_total by reason, counted from the events, 0 for every reason known', async () => {
-    const m = new OrchMetrics(fakeSource([web()]));
+  it('orch_process_restarts_total by reason: crash and memory from the events, the rest of the RESTARTS asked for; 0 for every reason known', async () => {
+    const source = fakeSource([app('web', [instance({ index: 0, pid: 101, restarts: 0 }), instance({ index: 1, state: 'backoff', restarts: 3 })])]);
+    const m = new OrchMetrics(source);
     m.observe({ time: 1, app: 'web', instance: 1, type: 'restarting', restarts: 1 });
     m.observe({ time: 2, app: 'web', instance: 1, type: 'restarting', restarts: 2 });
     m.observe({ time: 3, app: 'web', instance: 0, type: 'memory-restart', reason: 'memory 600 MB > max_memory 512 MB' });
     m.observe({ time: 4, app: 'web', instance: 0, type: 'exited', code: 1, signal: null, cause: 'crash' });
+    // Instance 0's memory restart has not started its new process yet: counted once it has.
+    expect(series(await m.text(), 'orch_process_restarts_total').filter((l) => l.includes('instance="0"'))).toEqual([
+      'orch_process_restarts_total{project="shop",app="web",instance="0",reason="crash"} 0',
+      'orch_process_restarts_total{project="shop",app="web",instance="0",reason="memory"} 0',
+      'orch_process_restarts_total{project="shop",app="web",instance="0",reason="restart"} 0',
+    ]);
+    source.set([app('web', [instance({ index: 0, pid: 102, restarts: 1 }), instance({ index: 1, state: 'backoff', restarts: 3 })])]);
     const text = await m.text();
     expect(series(text, 'orch_process_restarts_total')).toEqual([
       'orch_process_restarts_total{project="shop",app="web",instance="0",reason="crash"} 0',
       'orch_process_restarts_total{project="shop",app="web",instance="0",reason="memory"} 1',
+      'orch_process_restarts_total{project="shop",app="web",instance="0",reason="restart"} 0',
       'orch_process_restarts_total{project="shop",app="web",instance="1",reason="crash"} 2',
       'orch_process_restarts_total{project="shop",app="web",instance="1",reason="memory"} 0',
+      'orch_process_restarts_total{project="shop",app="web",instance="1",reason="restart"} 1',
     ]);
     expect(text).toContain('# TYPE orch_process_restarts_total counter');
   });
@@ -166,7 +176,7 @@ describe('OrchMetrics', () => {
     expect(text).not.toContain('app="web"');
     // Created again: its counters start from 0.
     source.set([web()]);
-    expect(series(await m.text(), 'orch_process_restarts_total').filter((l) => l.endsWith(' 0'))).toHaveLength(4);
+    expect(series(await m.text(), 'orch_process_restarts_total').filter((l) => l.endsWith(' 0'))).toHaveLength(6);
   });
 
   it('reads the view and /proc once per scrape, and only when scraped', async () => {
