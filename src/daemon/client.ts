@@ -76,7 +76,11 @@ export class DaemonClient {
     private readonly paths: HomePaths,
     private readonly timeouts: Timeouts,
   ) {
-    createInterface({ input: socket, crlfDelay: Infinity }).on('line', (line) => this.onLine(line));
+    // WARNING: readline re-emits its input's errors (ECONNRESET from a daemon that died) and
+    // throws them when no one listens; the socket's 'close' below is what fails the requests.
+    createInterface({ input: socket, crlfDelay: Infinity })
+      .on('line', (line) => this.onLine(line))
+      .on('error', () => {});
     socket.on('close', () =>
       this.fail(new OrchError('ORCH_DAEMON_UNAVAILABLE', `${daemonName(paths)} closed the connection (it may have crashed: see ${paths.daemonLog})`)),
     );
