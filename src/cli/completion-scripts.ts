@@ -157,7 +157,66 @@ else
 fi
 `;
 
-const fishQuote = sq;
+// fish single quotes escape only \\ and \'.
+const fishQuote = (s: string): string => `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+const fishKey = (path: readonly string[]): string => ['orch', ...path].join('_');
+
+/** __orch_state: the words before the cursor walked the way the bash function walks them. */
+const fishState = (root: CommandEntry): string[] => {
+  const entries = all(root);
+  const valueCases = entries.flatMap((e) => {
+    const flags = e.options.filter((o) => o.takesValue).flatMap((o) => o.flags);
+    return flags.length === 0 ? [] : [`            case ${flags.map((f) => fishQuote(`${fishKey(e.path)}:${f}`)).join(' ')}`, '                set skip 1'];
+  });
+  const keyCases = entries.flatMap((e) =>
+    e.subcommands.flatMap((c) => [`                case ${c.names.map((n) => fishQuote(`${fishKey(e.path)}:${n}`)).join(' ')}`, `                    set key ${fishKey(c.path)}`]),
+  );
+  const withSubcommands = entries.filter((e) => e.subcommands.length > 0).map((e) => fishKey(e.path));
+  return [
+    '# The command key the words before the cursor lead to (orch, orch_daemon, orch_daemon_start, ...),',
+    '# then the index of the positional argument being completed; nothing after an unknown word.',
+    'function __orch_state',
+    '    set -l words (commandline -opc)',
+    '    set -e words[1]',
+    '    set -l key orch',
+    '    set -l pos 0',
+    '    set -l skip 0',
+    '    for w in $words',
+    '        if test $skip = 1',
+    '            set skip 0',
+    '        else if string match -q -- \'-*\' $w',
+    '            switch $key:$w',
+    ...valueCases,
+    '            end',
+    `        else if test $pos = 0; and contains -- $key ${withSubcommands.join(' ')}`,
+    '            switch $key:$w',
+    ...keyCases,
+    "                case '*'",
+    '                    return 1',
+    '            end',
+    '        else',
+    '            set pos (math $pos + 1)',
+    '        end',
+    '    end',
+    '    printf \'%s\\n\' $key $pos',
+    'end',
+    '# Completing an option of key $argv[1].',
+    'function __orch_in',
+    '    set -l s (__orch_state)',
+    '    test "$s[1]" = $argv[1]',
+    'end',
+    "# Completing positional argument $argv[2] of key $argv[1] (N+: N or later); subcommands are argument 0.",
+    'function __orch_arg',
+    '    set -l s (__orch_state)',
+    '    test "$s[1]" = $argv[1]; or return 1',
+    "    if string match -q -- '*+' $argv[2]",
+    '        test $s[2] -ge (string trim -r -c + -- $argv[2])',
+    '    else',
+    '        test $s[2] = $argv[2]',
+    '    end',
+    'end',
+  ];
+};
 
 export const fishScript = (root: CommandEntry): string => {
   const out = [
@@ -168,35 +227,39 @@ export const fishScript = (root: CommandEntry): string => {
     '    test -S $home/orch.sock; or return 0',
     `    orch ls --output json 2>/dev/null | string match -r -g '"name": "([^"]+)"' | sort -u`,
     'end',
+    "# 'all' only beside app names: with no daemon running there is nothing to offer.",
+    'function __orch_apps_or_all',
+    '    set -l apps (__orch_apps)',
+    '    set -q apps[1]; or return 0',
+    "    printf 'all\\tevery app\\n'",
+    "    printf '%s\\n' $apps",
+    'end',
+    ...fishState(root),
     'complete -c orch -f',
   ];
-  const walk = (e: CommandEntry, parents: readonly string[]): void => {
-    // Shown where the parent's words were typed and none of these yet.
-    const here = parents.length === 0 ? '__fish_use_subcommand' : `__fish_seen_subcommand_from ${parents.join(' ')}`;
-    for (const c of e.subcommands) {
-      const not = e.subcommands.flatMap((s) => s.names).join(' ');
-      const cond = parents.length === 0 ? here : `${here}; and not __fish_seen_subcommand_from ${not}`;
-      for (const name of c.names) out.push(`complete -c orch -n ${fishQuote(cond)} -a ${fishQuote(name)} -d ${fishQuote(c.description.slice(0, 80))}`);
+  const complete = (cond: string, rest: string): void => void out.push(`complete -c orch -n ${fishQuote(cond)} ${rest}`);
+  for (const e of all(root)) {
+    const key = fishKey(e.path);
+    for (const c of e.subcommands) for (const name of c.names) complete(`__orch_arg ${key} 0`, `-a ${fishQuote(name)} -d ${fishQuote(c.description.slice(0, 80))}`);
+    for (const o of e.options) {
+      const long = o.flags.find((f) => f.startsWith('--'));
+      const short = o.flags.find((f) => !f.startsWith('--'));
+      const parts: string[] = [];
+      if (long !== undefined) parts.push(`-l ${long.slice(2)}`);
+      if (short !== undefined) parts.push(`-s ${short.slice(1)}`);
+      if (o.takesValue) parts.push(o.choices.length > 0 ? `-x -a ${fishQuote(o.choices.join(' '))}` : '-r');
+      parts.push(`-d ${fishQuote(o.description.slice(0, 80))}`);
+      complete(`__orch_in ${key}`, parts.join(' '));
     }
-    for (const c of e.subcommands) {
-      const cond = `__fish_seen_subcommand_from ${c.names.join(' ')}`;
-      for (const o of c.options) {
-        const long = o.flags.find((f) => f.startsWith('--'));
-        const short = o.flags.find((f) => !f.startsWith('--'));
-        const parts = ['complete -c orch', `-n ${fishQuote(cond)}`];
-        if (long !== undefined) parts.push(`-l ${long.slice(2)}`);
-        if (short !== undefined) parts.push(`-s ${short.slice(1)}`);
-        if (o.takesValue) parts.push(o.choices.length > 0 ? `-x -a ${fishQuote(o.choices.join(' '))}` : '-r');
-        parts.push(`-d ${fishQuote(o.description.slice(0, 80))}`);
-        out.push(parts.join(' '));
-      }
-      const first = c.args[0];
-      if (first?.kind === 'app' || first?.kind === 'apps') out.push(`complete -c orch -n ${fishQuote(cond)} -a ${fishQuote(`${first.kind === 'apps' ? 'all ' : ''}(__orch_apps)`)}`);
-      if (first?.kind === 'choice') out.push(`complete -c orch -n ${fishQuote(cond)} -a ${fishQuote(first.words.join(' '))}`);
-      if (first?.kind === 'file') out.push(`complete -c orch -n ${fishQuote(cond)} -F`);
-      if (c.subcommands.length > 0) walk(c, c.names);
-    }
-  };
-  walk(root, []);
+    const last = e.args.length - 1;
+    e.args.forEach((a, k) => {
+      // Only a variadic argument (app names) repeats.
+      const cond = `__orch_arg ${key} ${k === last && a.kind === 'apps' ? `${k}+` : k}`;
+      if (a.kind === 'app') complete(cond, "-a '(__orch_apps)'");
+      if (a.kind === 'apps') complete(cond, "-a '(__orch_apps_or_all)'");
+      if (a.kind === 'choice') complete(cond, `-a ${fishQuote(a.words.join(' '))}`);
+      if (a.kind === 'file') complete(cond, '-F');
+    });
+  }
   return `${out.join('\n')}\n`;
 };

@@ -10,7 +10,7 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, orchBin, repoRoot, type Sandbox } from '../helpers/sandbox.js';
 
@@ -133,7 +133,7 @@ interface ZshRun {
   /** Per line: what the completion printed (errors), and the words it offered, sorted. */
   readonly results: readonly { readonly noise: string; readonly words: readonly string[] }[];
 }
-const plain = (s: string): string => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '').trim();
+const plain = (s: string): string => stripVTControlCharacters(s).replaceAll('\r', '').trim();
 
 /** Types each line, then TAB, into an interactive zsh that ran `setup` (zsh code) first. */
 const zshComplete = async (setup: string, lines: readonly string[]): Promise<ZshRun> => {
@@ -141,14 +141,13 @@ const zshComplete = async (setup: string, lines: readonly string[]): Promise<Zsh
   const file = sb.write('zsh/setup.zsh', `${setup}\nsource ${sb.write('zsh/harness.zsh', HARNESS)}\n`);
   const { stdout } = await run('zsh', ['-f', drive, file, ...lines], { cwd: sb.dir, env: shellEnv(), timeout: 30_000 });
   const [, startup = '', rest = ''] = stdout.split('\x04');
-  const results = [...rest.matchAll(/\x01([^\x02]*)\x02([^\x03]*)\x03/g)].map((m) => ({
-    noise: plain(m[1]!),
-    words: m[2]!
-      .split(/\r?\n/)
-      .map((w) => w.replace(/\r$/, ''))
-      .filter((w) => w !== '')
-      .sort(),
-  }));
+  const results = rest
+    .split('\x03')
+    .slice(0, -1)
+    .map((record) => {
+      const [noise = '', offered = ''] = record.slice(record.indexOf('\x01') + 1).split('\x02');
+      return { noise: plain(noise), words: offered.split(/\r?\n/).filter((w) => w !== '').sort() };
+    });
   expect(results.length, stdout).toBe(lines.length);
   return { startup: plain(startup), results };
 };

@@ -61,8 +61,8 @@ describe('bashScript', () => {
 describe('fishScript', () => {
   it('declares every command and the app-name completer', () => {
     const script = fishScript(commandTable(program()));
-    expect(script).toMatch(/complete -c orch -n '__fish_use_subcommand' -a 'restart'/);
-    expect(script).toMatch(/-a 'all \(__orch_apps\)'/);
-    expect(script).toMatch(/-l output -s o -x -a 'human json'/);
+    expect(script).toMatch(/complete -c orch -n '__orch_arg orch 0' -a 'restart'/);
+    expect(script).toMatch(/complete -c orch -n '__orch_arg orch_restart 0\+' -a '\(__orch_apps_or_all\)'/);
+    expect(script).toMatch(/-n '__orch_in orch_apply' -l output -s o -x -a 'human json'/);
   });
 });
