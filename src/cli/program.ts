@@ -170,12 +170,14 @@ program
   .description('print the Prometheus metrics (text format) over the control socket; ORCH_METRICS_ADDR or daemon start --metrics serves them over HTTP')
   .action(async () => finish(await (await import('./commands/metrics.js')).metrics()));
 
-// PM2's dashboards: a pointer, not a second status (README: Coming from PM2).
+// PM2's monit: status's table, live, in the terminal (charts are the web dashboard's).
 program
   .command('top')
   .alias('monit')
-  .description('where PM2\'s monit went: orch status (cpu, memory) and orch describe <app> (events)')
-  .action(async () => finish(await (await import('./commands/top.js')).top()));
+  .description("status's table, redrawn live (q quits); never starts a daemon; charts: orch dashboard")
+  .option('-i, --interval <duration>', 'time between two refreshes, 100ms to 1h', '1s')
+  .option('--once', 'print one frame and exit')
+  .action(async (opts: { interval: string; once?: boolean }) => finish(await (await import('./commands/top.js')).top(opts)));
 
 program
   .command('completion')

@@ -71,13 +71,6 @@ describe('suggestions and aliases', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Did you mean apply\?/);
   });
-
-  it.each(['top', 'monit'])("'orch %s' points at status and describe, exit 0", async (verb) => {
-    const r = await orch(verb);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/orch status/);
-    expect(r.stdout).toMatch(/orch describe/);
-  });
 });
 
 describe('list, status columns and --project', () => {
