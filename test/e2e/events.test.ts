@@ -98,6 +98,33 @@ describe('orch events', () => {
     }
   });
 
+  it('-f waits for a daemon that went away, and goes on once it is back, printing nothing twice', { timeout: 60_000 }, async () => {
+    writeApp();
+    expect((await sb.orch(['apply'])).code).toBe(0);
+    const follower = spawn(process.execPath, [orchBin, 'events', 'crashy', '-f', '--output', 'json'], { cwd: sb.dir, env: sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    follower.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    follower.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => follower.once('exit', (code) => resolve(code)));
+    const lines = (): EventJson[] => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as EventJson);
+    try {
+      await waitFor(() => lines().some((e) => e.type === 'restarting'), { timeout: 20_000, what: 'the first events' });
+      const pid = Number((await sb.orch(['daemon', 'status', '--output', 'json'])).stdout.match(/"pid": (\d+)/)?.[1]);
+      process.kill(pid, 'SIGKILL');
+      await waitFor(() => err.includes('waiting for it'), { timeout: 10_000, what: 'the follower saying it waits' });
+      expect(await Promise.race([exited, new Promise((r) => setTimeout(() => r('running'), 300))])).toBe('running');
+      // A new daemon (its own seq numbers) and a new event: a restart of the app.
+      expect((await sb.orch(['restart', 'crashy'])).code).toBe(0);
+      await waitFor(() => lines().filter((e) => e.type === 'started').length >= 3, { timeout: 20_000, what: 'the event after the daemon came back' });
+      expect(err).toMatch(/following again/);
+      const keys = lines().map(({ seq: _s, ...e }) => JSON.stringify(e));
+      expect(new Set(keys).size).toBe(keys.length);
+    } finally {
+      follower.kill('SIGKILL');
+    }
+  });
+
   it('an unknown app exits 2; a malformed --since exits 2', async () => {
     const unknown = await sb.orch(['events', 'nope']);
     expect(unknown.code).toBe(2);

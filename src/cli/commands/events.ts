@@ -6,7 +6,8 @@ import { homePaths } from '../../daemon/paths.js';
 import { sinceOrFail } from '../since.js';
 import { formatDuration } from '../../units.js';
 import { withJsonError } from '../exit-code.js';
-import { type OutputFormat, formatTable, printJson, println } from '../output.js';
+import { OrchError } from '../../errors.js';
+import { type OutputFormat, eprintln, formatTable, printJson, println } from '../output.js';
 
 const FOLLOW_INTERVAL_MS = 500;
 
@@ -78,15 +79,72 @@ export const events = (app: string | undefined, opts: EventsOptions): Promise<vo
       const print = (list: readonly LoggedEvent[]) => {
         for (const e of list) process.stdout.write(opts.output === 'json' ? `${JSON.stringify(eventJson(e))}\n` : `${renderEvents([e], true)}\n`);
       };
-      print(first.events);
-      let last = first.last;
-      for (;;) {
-        await new Promise((r) => setTimeout(r, FOLLOW_INTERVAL_MS));
-        const next = await client.request('events', { ...(app === undefined ? {} : { app }), after: last });
-        print(next.events);
-        last = next.last;
-      }
+      await follow(client, app, first, print);
     } finally {
       client.close();
     }
   });
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** An event's identity across daemon runs (its seq is one run's). */
+const identity = ({ seq: _seq, ...e }: LoggedEvent): string => JSON.stringify(e);
+
+/**
+ * Prints the events, then polls for those after the last one printed. When the daemon goes away it waits for one
+ * to come back, as `tail -F` waits for its file (it never starts one: that is the user's, or
+ * systemd's), then asks for the events since the last printed one's time: a new daemon numbers
+ * its events afresh, and those it read back from disk are skipped by identity.
+ */
+const follow = async (
+  first: DaemonClient,
+  app: string | undefined,
+  initial: { readonly events: readonly LoggedEvent[]; readonly last: number },
+  print: (list: readonly LoggedEvent[]) => void,
+): Promise<never> => {
+  const paths = homePaths();
+  const scope = app === undefined ? {} : { app };
+  let client = first;
+  let last = initial.last;
+  // The time of the newest event printed, and the identities printed at that time.
+  let lastTime = Number.NEGATIVE_INFINITY;
+  let atLastTime = new Set<string>();
+  const printAll = (list: readonly LoggedEvent[]): void => {
+    print(list);
+    for (const e of list) {
+      if (e.time > lastTime) [lastTime, atLastTime] = [e.time, new Set()];
+      if (e.time === lastTime) atLastTime.add(identity(e));
+    }
+  };
+  /** What a new daemon has since the last printed time, less what was printed at that time. */
+  const printNew = (list: readonly LoggedEvent[]): void =>
+    printAll(list.filter((e) => e.time > lastTime || (e.time === lastTime && !atLastTime.has(identity(e)))));
+  printAll(initial.events);
+  for (;;) {
+    await sleep(FOLLOW_INTERVAL_MS);
+    try {
+      const next = await client.request('events', { ...scope, after: last });
+      printAll(next.events);
+      last = next.last;
+    } catch (err) {
+      if (!(err instanceof OrchError) || err.code !== 'ORCH_DAEMON_UNAVAILABLE') throw err;
+      client.close();
+      eprintln(`orch: the daemon went away; waiting for it to come back (orch daemon start), Ctrl-C to stop`);
+      client = await reconnect(paths);
+      eprintln('orch: the daemon is back: following again');
+      const since = Number.isFinite(lastTime) ? { since: lastTime } : {};
+      const next = await client.request('events', { ...scope, ...since });
+      printNew(next.events);
+      last = next.last;
+    }
+  }
+};
+
+/** A client of the daemon once one answers again; polls, never starts one. */
+const reconnect = async (paths: ReturnType<typeof homePaths>): Promise<DaemonClient> => {
+  for (;;) {
+    const client = await DaemonClient.tryConnect(paths);
+    if (client !== undefined) return client;
+    await sleep(FOLLOW_INTERVAL_MS);
+  }
+};
