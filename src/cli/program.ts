@@ -177,7 +177,8 @@ program
   .description("status's table, redrawn live (q quits); never starts a daemon; charts: orch dashboard")
   .option('-i, --interval <duration>', 'time between two refreshes, 100ms to 1h', '1s')
   .option('--once', 'print one frame and exit')
-  .action(async (opts: { interval: string; once?: boolean }) => finish(await (await import('./commands/top.js')).top(opts)));
+  .option('-p, --project <name>', 'only the apps of one project')
+  .action(async (opts: { interval: string; once?: boolean; project?: string }) => finish(await (await import('./commands/top.js')).top(opts)));
 
 program
   .command('completion')

@@ -20,6 +20,8 @@ export interface TopFrame {
 export interface FrameOptions {
   readonly color: boolean;
   readonly intervalMs: number;
+  /** `-p`: the apps shown are this project's. */
+  readonly project?: string | undefined;
   /** The keys footer: only where keys are read (a live terminal). */
   readonly keys: boolean;
 }
@@ -62,7 +64,7 @@ export const topFrame = (link: TopLink, now: number, opts: FrameOptions): TopFra
   const c = onlineCounts(link.apps);
   const daemon = `daemon pid ${link.pid}, up ${formatApproxDuration(now - link.startedAt)}`;
   const counts = `apps ${c.appsOnline}/${c.apps} online, instances ${c.instancesOnline}/${c.instances} online`;
-  return { head: [`orch top  ${clock(now)}  ${daemon}  ${counts}`], body: renderStatus(link.apps, { color }).split('\n'), foot };
+  return { head: [`orch top  ${clock(now)}  ${daemon}  ${counts}`], body: renderStatus(link.apps, { color, project: opts.project }).split('\n'), foot };
 };
 
 /** The frame as lines for a stream: no blank line inside it, so frames are split by one. */

@@ -132,6 +132,22 @@ describe('orch top, piped', () => {
     }
   });
 
+  it('-p shows one project, as status -p does; an unknown project exits 2', async () => {
+    sb.write('ecosystem.yaml', ecosystem(1));
+    await apply();
+    sb.write('jobs.yaml', ecosystem(1).replace('name: shop', 'name: jobs').replace('worker:', 'cron:'));
+    const other = await sb.orch(['apply', 'jobs.yaml']);
+    expect(other.code, other.stderr).toBe(0);
+    const r = await sb.orch(['top', '--once', '-p', 'jobs']);
+    expect(r.code, r.stderr).toBe(0);
+    const [header, ...table] = r.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/apps 1\/1 online, instances 1\/1 online$/);
+    expect(table.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['cron']);
+    const unknown = await sb.orch(['top', '--once', '--project', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no project named 'nope' \(known: jobs, shop\)/);
+  });
+
   it('says when the daemon went away, keeps trying, and is live again with the next daemon', async () => {
     sb.write('ecosystem.yaml', ecosystem(1));
     await apply();

@@ -24,8 +24,7 @@ export const status = async (opts: { output: OutputFormat; project?: string }): 
   }
   const { project } = opts;
   if (project !== undefined) {
-    // Known: it runs, or it has a generation (applied, maybe all of it deleted since).
-    const known = [...new Set([...snapshot.apps.map((a) => a.spec.project), ...Object.keys(snapshot.generations)])].sort();
+    const known = knownProjects(snapshot);
     if (!known.includes(project)) {
       const error = new OrchError('ORCH_UNKNOWN_PROJECT', `no project named '${project}' (known: ${known.join(', ') || 'none'})`);
       if (opts.output === 'json') printJson({ ok: false, error: { code: error.code, message: error.message } });
@@ -49,6 +48,10 @@ export const status = async (opts: { output: OutputFormat; project?: string }): 
 };
 
 export type StatusSnapshot = Result<'status'>;
+
+/** The projects `-p` may name: those that run, or have a generation (applied, maybe all deleted since). */
+export const knownProjects = (snapshot: StatusSnapshot): string[] =>
+  [...new Set([...snapshot.apps.map((a) => a.spec.project), ...Object.keys(snapshot.generations)])].sort();
 export type StatusAppJson = ReturnType<typeof statusApps>[number];
 
 /** The apps of the JSON shape above, as of `now` (pure: `orch top` redraws from it too). */

@@ -7,11 +7,13 @@ import { OrchError } from '../../errors.js';
 import { canGoLive, openLiveScreen } from '../live-screen.js';
 import { useColor } from '../output.js';
 import { type TopLink, parseInterval, screenLines, streamLines, topFrame } from '../top-frame.js';
-import { statusApps } from './status.js';
+import { knownProjects, statusApps } from './status.js';
 
 export interface TopOptions {
   readonly interval?: string;
   readonly once?: boolean;
+  /** Only this project's apps; unknown to the daemon, exit 2 as `status -p` does. */
+  readonly project?: string | undefined;
 }
 
 /**
@@ -23,12 +25,18 @@ export const top = async (opts: TopOptions): Promise<void> => {
   const intervalMs = parseInterval(opts.interval ?? '1s');
   if (intervalMs === undefined) throw new OrchError('ORCH_USAGE', `--interval takes a duration from 100ms to 1h (500ms, 1s, 2m), got '${opts.interval ?? ''}'`);
   const paths = homePaths();
-  const link = linkTo(paths);
+  const { project } = opts;
+  const link = linkTo(paths, project);
   const first = await link.poll();
   if (first.state === 'lost') throw new OrchError('ORCH_DAEMON_UNAVAILABLE', first.reason);
+  const known = link.projects();
+  if (project !== undefined && !known.includes(project)) {
+    link.close();
+    throw new OrchError('ORCH_UNKNOWN_PROJECT', `no project named '${project}' (known: ${known.join(', ') || 'none'})`);
+  }
   const out = process.stdout;
   const live = !opts.once && canGoLive(out);
-  const frameOf = (l: TopLink) => topFrame(l, Date.now(), { color: useColor(out), intervalMs, keys: live });
+  const frameOf = (l: TopLink) => topFrame(l, Date.now(), { color: useColor(out), intervalMs, keys: live, project });
   if (opts.once) {
     out.write(`${streamLines(frameOf(first)).join('\n')}\n`);
     link.close();
@@ -80,8 +88,10 @@ export const top = async (opts: TopOptions): Promise<void> => {
  * The daemon as seen by one connection, made again after the daemon went away: each poll is
  * a `status` (and a `hello` on a new connection), or the reason none answered. Never starts one.
  */
-const linkTo = (paths: HomePaths): { poll(): Promise<TopLink>; close(): void } => {
+const linkTo = (paths: HomePaths, project: string | undefined): { poll(): Promise<TopLink>; projects(): string[]; close(): void } => {
   let client: DaemonClient | undefined;
+  /** The projects of the last status heard (what `-p` may name). */
+  let projects: string[] = [];
   let info: DaemonInfo | undefined;
   let lostSince: number | undefined;
   const drop = (): void => {
@@ -107,8 +117,10 @@ const linkTo = (paths: HomePaths): { poll(): Promise<TopLink>; close(): void } =
         return lost(e instanceof Error ? e.message : String(e));
       }
       lostSince = undefined;
-      return { state: 'live', pid: info!.pid, startedAt: info!.startedAt, apps: statusApps(snapshot, Date.now()) };
+      projects = knownProjects(snapshot);
+      return { state: 'live', pid: info!.pid, startedAt: info!.startedAt, apps: statusApps(snapshot, Date.now(), project) };
     },
+    projects: () => projects,
     close: drop,
   };
 };
