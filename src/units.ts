@@ -3,6 +3,16 @@
 // memory `1.5M`: how much, at a glance).
 import ms from 'ms';
 
+/**
+ * A duration typed on the command line with its unit (`500ms`, `30s`, `10m`, `2h`, `1d`, `1w`), in
+ * ms; undefined for anything else (a bare number, `1.5s`, `10 min`): `--since`, `--interval`.
+ */
+export const durationWithUnit = (text: string): number | undefined => {
+  if (!/^\d+(ms|s|m|h|d|w)$/.test(text)) return undefined;
+  const n = ms(text as ms.StringValue);
+  return typeof n === 'number' ? n : undefined;
+};
+
 const TIME_UNITS: readonly (readonly ['h' | 'm' | 's', number])[] = [
   ['h', 3_600_000],
   ['m', 60_000],

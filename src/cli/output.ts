@@ -26,7 +26,9 @@ export const paint = { red: code(31, 39), green: code(32, 39), yellow: code(33, 
  * than cli-table3: that library (and its string-width/emoji tables) cost ~15 ms of start-up on
  * `orch status`, whose latency is a benchmark target. Cells may hold ANSI colour codes.
  */
-const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+const ESC = String.fromCharCode(27);
+const ANSI = new RegExp(`${ESC}\\[[0-9;]*m`, 'g');
+const ANSI_AT = new RegExp(`^${ESC}\\[[0-9;]*m`);
 
 export const formatTable = (head: readonly string[], rows: readonly (readonly string[])[]): string => {
   const visible = (s: string) => s.replace(ANSI, '').length;
@@ -34,4 +36,25 @@ export const formatTable = (head: readonly string[], rows: readonly (readonly st
   return [head, ...rows]
     .map((r) => r.map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - visible(c)))).join('  ').trimEnd())
     .join('\n');
+};
+
+/** `line` cut to `width` visible characters; colour codes are kept and count for nothing. */
+export const clip = (line: string, width: number): string => {
+  let out = '';
+  let visible = 0;
+  let coloured = false;
+  for (let i = 0; i < line.length; ) {
+    const code = ANSI_AT.exec(line.slice(i))?.[0];
+    if (code !== undefined) {
+      out += code;
+      coloured = true;
+      i += code.length;
+      continue;
+    }
+    if (visible === width) return coloured ? `${out}${ESC}[0m` : out;
+    out += line[i];
+    visible++;
+    i++;
+  }
+  return out;
 };

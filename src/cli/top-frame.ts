@@ -1,9 +1,8 @@
 // What `orch top` draws, as pure functions of what it last heard from the daemon: the header,
 // status's own table, the footer, and the fit to a terminal's size. The I/O is in commands/top.ts.
-import ms from 'ms';
-import { formatApproxDuration } from '../units.js';
+import { durationWithUnit, formatApproxDuration } from '../units.js';
 import { type StatusAppJson, renderStatus } from './commands/status.js';
-import { paint } from './output.js';
+import { clip, paint } from './output.js';
 
 /** The daemon as top last saw it: answering (with its apps), or lost since a time, and why. */
 export type TopLink =
@@ -31,9 +30,8 @@ const MAX_INTERVAL_MS = 3_600_000;
 
 /** `--interval`: a duration with its unit (`500ms`, `1s`, `2m`), 100ms to 1h; undefined when not one. */
 export const parseInterval = (value: string): number | undefined => {
-  if (!/^\d+(ms|s|m|h)$/.test(value)) return undefined;
-  const n = ms(value as ms.StringValue);
-  return typeof n === 'number' && n >= MIN_INTERVAL_MS && n <= MAX_INTERVAL_MS ? n : undefined;
+  const n = durationWithUnit(value);
+  return n !== undefined && n >= MIN_INTERVAL_MS && n <= MAX_INTERVAL_MS ? n : undefined;
 };
 
 /** An app is online when it has instances and every one of them is. */
@@ -82,28 +80,4 @@ export const screenLines = (frame: TopFrame, columns: number, rows: number): str
     frame.body.length <= room ? frame.body : [...frame.body.slice(0, room - 1), `… ${frame.body.length - room + 1} more lines (orch status shows them all)`];
   const lines = [...frame.head, '', ...body, ...(frame.foot.length > 0 ? ['', ...frame.foot] : [])];
   return lines.slice(0, Math.max(1, rows)).map((l) => clip(l, Math.max(1, columns)));
-};
-
-const ESC = String.fromCharCode(27);
-const ANSI_AT = new RegExp(`^${ESC}\\[[0-9;]*m`);
-
-/** `line` cut to `width` visible characters; colour codes are kept and count for nothing. */
-export const clip = (line: string, width: number): string => {
-  let out = '';
-  let visible = 0;
-  let coloured = false;
-  for (let i = 0; i < line.length; ) {
-    const code = ANSI_AT.exec(line.slice(i))?.[0];
-    if (code !== undefined) {
-      out += code;
-      coloured = true;
-      i += code.length;
-      continue;
-    }
-    if (visible === width) return coloured ? `${out}${ESC}[0m` : out;
-    out += line[i];
-    visible++;
-    i++;
-  }
-  return out;
 };

@@ -1,7 +1,7 @@
 // Which captured lines `orch logs` prints: by stream (--err/--out), instance (app#N) and time
 // (--since). Pure. Records of one file are in time order, so a line older than --since means
 // every line before it is older too: reading backwards can stop there.
-import ms from 'ms';
+import { durationWithUnit } from '../units.js';
 import { parseRecord, type StreamName } from './record.js';
 
 export interface LogFilter {
@@ -40,10 +40,8 @@ export const parseLogTarget = (target: string): { app: string; instance?: number
 
 /** `--since`: a duration ago (`10m`, `2h`, `1d`, `30s`) or an ISO-8601 time, as an ISO UTC string; undefined when it is neither. */
 export const parseSince = (value: string, now: number): string | undefined => {
-  if (/^\d+(ms|s|m|h|d|w)$/.test(value)) {
-    const ago = ms(value as ms.StringValue);
-    return typeof ago === 'number' ? new Date(now - ago).toISOString() : undefined;
-  }
+  const ago = durationWithUnit(value);
+  if (ago !== undefined) return new Date(now - ago).toISOString();
   // A date or a date-time; Date.parse alone would also take "1" or "May 5".
   if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) return undefined;
   const t = Date.parse(value);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderStatus, type StatusAppJson } from '../../../src/cli/commands/status.js';
-import { clip, onlineCounts, parseInterval, screenLines, streamLines, topFrame, type TopFrame } from '../../../src/cli/top-frame.js';
+import { clip } from '../../../src/cli/output.js';
+import { onlineCounts, parseInterval, screenLines, streamLines, topFrame, type TopFrame } from '../../../src/cli/top-frame.js';
 
 const ESC = String.fromCharCode(27);
 
